@@ -3,10 +3,11 @@
 // contract (CONTRACT.md section 1, docs/crypto.md) fixes them.
 //
 // PublicKey and SecretKey own their OpenSSL key object through a shared, immutable handle: copies
-// are cheap and refer to the same key. Both are safe to use from several threads at once
-// (verify/sign create their own per-call contexts). SecretKey material is never printable; the
-// only way out is pkcs8_pem(), named so at the call site, and the OpenSSL object clears its
-// memory when freed.
+// are cheap and refer to the same key. Both are safe to use from several threads at once (sign
+// makes a context per call; verify takes one from a small per-key pool, see docs/crypto.md).
+// SecretKey material is never printable; the only way out is pkcs8_pem(), named so at the call
+// site, and the OpenSSL object clears its memory when freed.
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -38,6 +39,7 @@ class PublicKey {
   struct Impl;
 
  private:
+  friend class SecretKey;  // a SecretKey holds its PublicKey
   PublicKey() = default;
   std::shared_ptr<const Impl> impl_;
   KeyType type_{KeyType::ed25519};
@@ -50,6 +52,9 @@ class SecretKey {
   static SecretKey generate(KeyType type);
   // PEM "PRIVATE KEY" (PKCS#8, unencrypted).
   static Result<SecretKey> from_pem(std::string_view pem);
+  // The Ed25519 key of a raw 32-byte RFC 8032 secret (seed). For known-answer tests (RFC 8032
+  // section 7.1) and interoperability with tools that store raw seeds; stations use generate().
+  static Result<SecretKey> from_ed25519_seed(std::string_view seed);
 
   KeyType type() const noexcept;
   const PublicKey& public_key() const noexcept { return public_; }

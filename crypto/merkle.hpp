@@ -48,6 +48,8 @@ class AppendOnlyTree {
   std::string serialize() const;
   static Result<AppendOnlyTree> restore(std::string_view state);
 
+  bool operator==(const AppendOnlyTree&) const = default;
+
  private:
   std::uint64_t size_ = 0;
   std::vector<Digest> frontier_;  // one per set bit of size_, largest subtree first

@@ -1,6 +1,7 @@
 #pragma once
 // RAII owners for OpenSSL objects, private to crypto/ (never included by a public header).
-// Every OpenSSL object that crypto/ allocates is held by one of these from the line that creates it.
+// Every OpenSSL object that crypto/ allocates is held by one of these from the line that creates
+// it.
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/evp.h>
@@ -16,7 +17,9 @@ struct Deleter {
   void operator()(T* p) const noexcept { Free(p); }
 };
 
-inline void bio_free(BIO* b) { BIO_free_all(b); }
+inline void bio_free(BIO* b) {
+  BIO_free_all(b);
+}
 
 using BioPtr = std::unique_ptr<BIO, Deleter<BIO, bio_free>>;
 using PkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY, EVP_PKEY_free>>;
@@ -28,7 +31,9 @@ using X509NamePtr = std::unique_ptr<X509_NAME, Deleter<X509_NAME, X509_NAME_free
 using BignumPtr = std::unique_ptr<BIGNUM, Deleter<BIGNUM, BN_free>>;
 using Pkcs8Ptr =
     std::unique_ptr<PKCS8_PRIV_KEY_INFO, Deleter<PKCS8_PRIV_KEY_INFO, PKCS8_PRIV_KEY_INFO_free>>;
-inline void general_names_free(GENERAL_NAMES* g) { GENERAL_NAMES_free(g); }
+inline void general_names_free(GENERAL_NAMES* g) {
+  GENERAL_NAMES_free(g);
+}
 using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, Deleter<GENERAL_NAMES, general_names_free>>;
 
 // The SHA-256 implementation, fetched once per process (an implicit fetch per call costs a

@@ -1,0 +1,164 @@
+#include "crypto/dsse.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <new>
+
+#include "crypto/detail/json_keys.hpp"
+#include "crypto/hash.hpp"
+
+namespace tallystation::crypto {
+
+namespace json = boost::json;
+
+namespace {
+
+void append_decimal(std::string& out, std::size_t n) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, n);
+  out.append(buf, r.ptr);
+}
+
+const json::string* string_member(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  return v != nullptr ? v->if_string() : nullptr;
+}
+
+std::string_view view(const json::string& s) {
+  return {s.data(), s.size()};
+}
+
+Result<Envelope> envelope_from(const json::value& root) {
+  const json::object* obj = root.if_object();
+  if (obj == nullptr) return Errc::bad_json;
+  const json::string* payload = string_member(*obj, "payload");
+  const json::string* type = string_member(*obj, "payloadType");
+  const json::value* sigs_v = obj->if_contains("signatures");
+  const json::array* sigs = sigs_v != nullptr ? sigs_v->if_array() : nullptr;
+  if (payload == nullptr || type == nullptr || sigs == nullptr) return Errc::bad_json;
+
+  Envelope env;
+  env.payload_type = std::string(view(*type));
+  auto body = base64_decode(view(*payload));
+  if (!body) return body.error();
+  env.payload = std::move(*body);
+  env.signatures.reserve(sigs->size());
+  for (const json::value& sv : *sigs) {
+    const json::object* so = sv.if_object();
+    if (so == nullptr) return Errc::bad_json;
+    const json::string* keyid = string_member(*so, "keyid");
+    const json::string* sig = string_member(*so, "sig");
+    if (keyid == nullptr || sig == nullptr) return Errc::bad_json;
+    auto raw = base64_decode(view(*sig));
+    if (!raw) return raw.error();
+    env.signatures.push_back(Signature{std::string(view(*keyid)), std::move(*raw)});
+  }
+  return env;
+}
+
+}  // namespace
+
+std::string pae(std::string_view payload_type, std::string_view payload) {
+  std::string out;
+  out.reserve(6 + 2 + 20 + payload_type.size() + 20 + payload.size() + 2);
+  out.append("DSSEv1 ");
+  append_decimal(out, payload_type.size());
+  out.push_back(' ');
+  out.append(payload_type);
+  out.push_back(' ');
+  append_decimal(out, payload.size());
+  out.push_back(' ');
+  out.append(payload);
+  return out;
+}
+
+Result<Envelope> parse_envelope(std::string_view text) {
+  try {
+    if (!detail::json_keys_unique(text)) return Errc::bad_json;
+    boost::system::error_code ec;
+    json::value root = json::parse(json::string_view(text.data(), text.size()), ec);
+    if (ec) return Errc::bad_json;
+    return envelope_from(root);
+  } catch (const std::bad_alloc&) {
+    return Errc::internal;
+  } catch (const std::exception&) {
+    return Errc::bad_json;
+  }
+}
+
+std::string serialize(const Envelope& env) {
+  json::array sigs;
+  sigs.reserve(env.signatures.size());
+  for (const Signature& s : env.signatures) {
+    json::object o;
+    o.emplace("keyid", s.keyid);
+    o.emplace("sig", base64_encode(s.sig));
+    sigs.emplace_back(std::move(o));
+  }
+  json::object root;
+  root.emplace("payload", base64_encode(env.payload));
+  root.emplace("payloadType", env.payload_type);
+  root.emplace("signatures", std::move(sigs));
+  return json::serialize(root);
+}
+
+Signature sign_envelope(const SecretKey& key, std::string_view payload_type,
+                        std::string_view payload) {
+  return Signature{key.keyid(), key.sign(pae(payload_type, payload))};
+}
+
+Envelope make_envelope(const SecretKey& key, std::string_view payload_type,
+                       std::string_view payload) {
+  Envelope env;
+  env.payload = std::string(payload);
+  env.payload_type = std::string(payload_type);
+  env.signatures.push_back(sign_envelope(key, payload_type, payload));
+  return env;
+}
+
+const PublicKey* KeySet::find(std::string_view keyid) const {
+  auto it = keys_.find(keyid);
+  return it == keys_.end() ? nullptr : &it->second;
+}
+
+namespace {
+
+Status verify_over(std::string_view message, const Signature& s, const KeySet& trusted) {
+  const PublicKey* key = trusted.find(s.keyid);
+  if (key == nullptr) return Errc::unknown_keyid;
+  return key->verify(message, s.sig);
+}
+
+}  // namespace
+
+Status verify_signature(const Envelope& env, const Signature& s, const KeySet& trusted) {
+  return verify_over(pae(env.payload_type, env.payload), s, trusted);
+}
+
+Result<std::vector<std::string>> verify_envelope(const Envelope& env,
+                                                 std::string_view expected_type,
+                                                 const KeySet& trusted) {
+  if (env.payload_type != expected_type) return Errc::wrong_payload_type;
+  if (env.signatures.empty()) return Errc::no_signatures;
+  const std::string message = pae(env.payload_type, env.payload);
+  std::vector<std::string> valid;
+  Errc first_error = Errc::bad_signature;
+  bool have_error = false;
+  for (const Signature& s : env.signatures) {
+    Status st = verify_over(message, s, trusted);
+    if (st) {
+      valid.push_back(s.keyid);
+    } else if (!have_error) {
+      first_error = st.error();
+      have_error = true;
+    }
+  }
+  if (valid.empty()) return first_error;
+  std::sort(valid.begin(), valid.end());
+  valid.erase(std::unique(valid.begin(), valid.end()), valid.end());
+  return valid;
+}
+
+}  // namespace tallystation::crypto

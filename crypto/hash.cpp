@@ -1,0 +1,182 @@
+#include "crypto/hash.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <climits>
+#include <stdexcept>
+
+#include "crypto/detail/openssl_ptr.hpp"
+
+namespace tallystation::crypto {
+namespace detail {
+
+const EVP_MD* sha256_md() {
+  // Fetched once and kept for the life of the process; thread-safe static initialisation.
+  static const MdPtr md{EVP_MD_fetch(nullptr, "SHA256", nullptr)};
+  if (!md) throw std::runtime_error("crypto: OpenSSL has no SHA256");
+  return md.get();
+}
+
+void clear_errors() noexcept {
+  ERR_clear_error();
+}
+
+}  // namespace detail
+
+namespace {
+
+const unsigned char* bytes(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
+
+// Value of a base64 character of the standard alphabet, or -1. Used only to validate input
+// strictly before OpenSSL's decoder (which is lenient about whitespace and padding) sees it.
+int base64_value(char c) noexcept {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+
+}  // namespace
+
+Digest sha256(std::string_view data) {
+  Digest d{};
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), d.data(), &len, detail::sha256_md(), nullptr) != 1 ||
+      len != d.size()) {
+    throw std::runtime_error("crypto: SHA-256 failed");
+  }
+  return d;
+}
+
+struct Sha256::Impl {
+  detail::MdCtxPtr ctx{EVP_MD_CTX_new()};
+};
+
+Sha256::Sha256() : impl_(std::make_unique<Impl>()) {
+  if (!impl_->ctx || EVP_DigestInit_ex2(impl_->ctx.get(), detail::sha256_md(), nullptr) != 1) {
+    throw std::runtime_error("crypto: SHA-256 init failed");
+  }
+}
+Sha256::~Sha256() = default;
+Sha256::Sha256(Sha256&&) noexcept = default;
+Sha256& Sha256::operator=(Sha256&&) noexcept = default;
+
+void Sha256::update(std::string_view data) {
+  if (EVP_DigestUpdate(impl_->ctx.get(), data.data(), data.size()) != 1) {
+    throw std::runtime_error("crypto: SHA-256 update failed");
+  }
+}
+
+Digest Sha256::finish() {
+  Digest d{};
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(impl_->ctx.get(), d.data(), &len) != 1 || len != d.size()) {
+    throw std::runtime_error("crypto: SHA-256 final failed");
+  }
+  return d;
+}
+
+std::string to_hex(std::string_view in) {
+  if (in.empty()) return {};
+  std::string out(in.size() * 2 + 1, '\0');
+  std::size_t len = 0;
+  if (OPENSSL_buf2hexstr_ex(out.data(), out.size(), &len, bytes(in), in.size(), '\0') != 1) {
+    throw std::runtime_error("crypto: hex encoding failed");
+  }
+  out.resize(in.size() * 2);
+  // OpenSSL writes upper case; the wire format (keyid, hashes) is lower case.
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+std::string to_hex(const Digest& d) {
+  return to_hex(std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));
+}
+
+Result<std::string> from_hex(std::string_view hex) {
+  if (hex.size() % 2 != 0) return Errc::bad_hex;
+  if (hex.empty()) return std::string{};
+  // OpenSSL's parser reads a C string: an embedded NUL would end it early, so refuse it here.
+  if (hex.find('\0') != std::string_view::npos) return Errc::bad_hex;
+  const std::string z(hex);
+  std::string out(hex.size() / 2, '\0');
+  std::size_t len = 0;
+  if (OPENSSL_hexstr2buf_ex(reinterpret_cast<unsigned char*>(out.data()), out.size(), &len,
+                            z.c_str(), '\0') != 1 ||
+      len != out.size()) {
+    detail::clear_errors();
+    return Errc::bad_hex;
+  }
+  return out;
+}
+
+Result<Digest> digest_from_hex(std::string_view hex) {
+  if (hex.size() != 64) return Errc::bad_hex;
+  auto raw = from_hex(hex);
+  if (!raw) return raw.error();
+  Digest d{};
+  std::copy(raw->begin(), raw->end(), d.begin());
+  return d;
+}
+
+std::string base64_encode(std::string_view in) {
+  if (in.size() > static_cast<std::size_t>(INT_MAX / 4 * 3)) {
+    throw std::length_error("crypto: base64 input too large");
+  }
+  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes(in),
+                                static_cast<int>(in.size()));
+  out.resize(static_cast<std::size_t>(n));
+  return out;
+}
+
+Result<std::string> base64_decode(std::string_view b64) {
+  if (b64.size() % 4 != 0) return Errc::bad_base64;
+  if (b64.empty()) return std::string{};
+  if (b64.size() > static_cast<std::size_t>(INT_MAX)) return Errc::bad_base64;
+  std::size_t pad = 0;
+  if (b64.back() == '=') pad = b64[b64.size() - 2] == '=' ? 2 : 1;
+  const std::size_t data_chars = b64.size() - pad;
+  for (std::size_t i = 0; i < data_chars; ++i) {
+    if (base64_value(b64[i]) < 0) return Errc::bad_base64;
+  }
+  // Canonical form only (RFC 4648 section 3.5): the bits that padding discards must be zero, so
+  // that every byte string has exactly one accepted encoding.
+  const int last = base64_value(b64[data_chars - 1]);
+  if ((pad == 1 && (last & 0x3) != 0) || (pad == 2 && (last & 0xf) != 0)) return Errc::bad_base64;
+
+  std::string out(b64.size() / 4 * 3, '\0');
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes(b64),
+                                static_cast<int>(b64.size()));
+  if (n < 0 || static_cast<std::size_t>(n) != out.size()) {
+    detail::clear_errors();
+    return Errc::bad_base64;
+  }
+  out.resize(out.size() - pad);  // EVP_DecodeBlock counts the padding as zero bytes
+  return out;
+}
+
+std::string random_bytes(std::size_t n) {
+  std::string out(n, '\0');
+  if (n > static_cast<std::size_t>(INT_MAX) ||
+      RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
+    throw std::runtime_error("crypto: the random generator failed");
+  }
+  return out;
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace tallystation::crypto

@@ -1,0 +1,112 @@
+#include <catch2/catch.hpp>
+
+#include "crypto/hash.hpp"
+#include "test_util.hpp"
+
+using namespace tallystation::crypto;
+using tallystation::crypto::test::unhex;
+
+TEST_CASE("SHA-256 matches the FIPS 180-2 examples", "[crypto][hash]") {
+  CHECK(to_hex(sha256("")) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(to_hex(sha256("abc")) ==
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(to_hex(sha256("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")) ==
+        "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+}
+
+TEST_CASE("incremental SHA-256 equals the one-shot digest", "[crypto][hash]") {
+  const std::string data(1000, 'a');
+  Sha256 h;
+  for (std::size_t i = 0; i < data.size(); i += 7) h.update(std::string_view(data).substr(i, 7));
+  CHECK(h.finish() == sha256(data));
+  Sha256 moved = std::move(h);
+  (void)moved;
+}
+
+TEST_CASE("hex is lowercase and round-trips", "[crypto][hash]") {
+  CHECK(to_hex(std::string_view("\x00\x01\xab\xff", 4)) == "0001abff");
+  CHECK(to_hex(std::string_view{}).empty());
+  CHECK(*from_hex("0001ABff") == std::string("\x00\x01\xab\xff", 4));
+  CHECK(from_hex("")->empty());
+}
+
+TEST_CASE("hex with an odd length or a stray character is bad_hex", "[crypto][hash]") {
+  const std::string bad = GENERATE(as<std::string>{}, "0", "abc", "zz", "0g", " 00", "00 ", "0x00",
+                                   std::string("0\0", 2), std::string("\0\0", 2), "-1");
+  auto r = from_hex(bad);
+  REQUIRE_FALSE(r);
+  CHECK(r.error() == Errc::bad_hex);
+}
+
+TEST_CASE("a digest in hex must be exactly 64 characters", "[crypto][hash]") {
+  CHECK(digest_from_hex(std::string(64, 'a')));
+  CHECK(digest_from_hex(std::string(62, 'a')).error() == Errc::bad_hex);
+  CHECK(digest_from_hex(std::string(66, 'a')).error() == Errc::bad_hex);
+  CHECK(digest_from_hex(std::string(63, 'a') + "g").error() == Errc::bad_hex);
+}
+
+TEST_CASE("base64 matches the RFC 4648 section 10 test vectors", "[crypto][hash]") {
+  using P = std::pair<std::string, std::string>;
+  const auto [plain, encoded] =
+      GENERATE(P{"", ""}, P{"f", "Zg=="}, P{"fo", "Zm8="}, P{"foo", "Zm9v"}, P{"foob", "Zm9vYg=="},
+               P{"fooba", "Zm9vYmE="}, P{"foobar", "Zm9vYmFy"});
+  CHECK(base64_encode(plain) == encoded);
+  auto d = base64_decode(encoded);
+  REQUIRE(d);
+  CHECK(*d == plain);
+}
+
+TEST_CASE("base64 round-trips every byte value and every length up to 70", "[crypto][hash]") {
+  std::string all;
+  for (int i = 0; i < 256; ++i) all.push_back(static_cast<char>(i));
+  CHECK(*base64_decode(base64_encode(all)) == all);
+  for (std::size_t n = 0; n <= 70; ++n) {
+    const std::string s = all.substr(256 - n);
+    CHECK(*base64_decode(base64_encode(s)) == s);
+  }
+}
+
+TEST_CASE("base64 decoding is strict", "[crypto][hash]") {
+  const std::string bad =
+      GENERATE(as<std::string>{}, "Zg", "Zg=", "Zg===", "Z===", "====", "Zm9v\n", " Zm9v", "Zm 9v",
+               "Zm9v\r\n", "Zm-v", "Zm_v", "Zm9v====", "Zg==Zg==", "=Zm9", "Zm=v",
+               "Zh==",  // non-zero padding bits: not the canonical encoding of "f"
+               "Zm9=",  // ditto for "fo"
+               std::string("Zm9\0", 4), "Zm9v!", "\xc3\xa9\xc3\xa9");
+  auto r = base64_decode(bad);
+  REQUIRE_FALSE(r);
+  CHECK(r.error() == Errc::bad_base64);
+}
+
+TEST_CASE("random bytes have the asked length and differ", "[crypto][hash]") {
+  CHECK(random_bytes(0).empty());
+  const auto a = random_bytes(32);
+  const auto b = random_bytes(32);
+  CHECK(a.size() == 32);
+  CHECK(a != b);
+}
+
+TEST_CASE("constant-time equality compares content and length", "[crypto][hash]") {
+  CHECK(constant_time_equal("abc", "abc"));
+  CHECK_FALSE(constant_time_equal("abc", "abd"));
+  CHECK_FALSE(constant_time_equal("abc", "ab"));
+  CHECK(constant_time_equal("", ""));
+}
+
+TEST_CASE("every error code has a stable name", "[crypto][result]") {
+  CHECK(to_string(Errc::bad_hex) == "bad_hex");
+  CHECK(to_string(Errc::bad_base64) == "bad_base64");
+  CHECK(to_string(Errc::bad_json) == "bad_json");
+  CHECK(to_string(Errc::wrong_payload_type) == "wrong_payload_type");
+  CHECK(to_string(Errc::unknown_keyid) == "unknown_keyid");
+  CHECK(to_string(Errc::bad_signature_length) == "bad_signature_length");
+  CHECK(to_string(Errc::wrong_key_type) == "wrong_key_type");
+  CHECK(to_string(Errc::bad_signature) == "bad_signature");
+  CHECK(to_string(Errc::bad_key) == "bad_key");
+  CHECK(to_string(Errc::io_error) == "io_error");
+  CHECK(to_string(Errc::bad_proof) == "bad_proof");
+  CHECK(to_string(Errc::no_signatures) == "no_signatures");
+  CHECK(to_string(Errc::internal) == "internal");
+  CHECK(to_string(Errc::bad_certificate) == "bad_certificate");
+  CHECK(static_cast<int>(Errc::bad_certificate) == 14);
+}
