@@ -38,16 +38,21 @@ BallotVerdict Counter::add(std::span<const std::uint32_t> marks) {
 
 BallotVerdict Counter::add_ids(std::span<const std::string_view> marks) {
   scratch_.clear();
-  bool unknown_repeated = false;
-  for (std::size_t i = 0; i < marks.size(); ++i) {
-    const std::uint32_t idx = index_.find(marks[i]);
-    if (idx == kUnknownCandidate) {
-      // The classifier cannot tell unknown marks apart: compare those ids here (rare path).
-      for (std::size_t j = 0; j < i; ++j) unknown_repeated |= marks[j] == marks[i];
-    }
+  unknown_scratch_.clear();
+  for (const std::string_view mark : marks) {
+    const std::uint32_t idx = index_.find(mark);
+    // The classifier cannot tell unknown marks apart: collect those ids and compare them below.
+    if (idx == kUnknownCandidate) unknown_scratch_.push_back(mark);
     scratch_.push_back(idx);
   }
-  if (unknown_repeated) return BallotVerdict::duplicate_mark;
+  if (unknown_scratch_.size() > 1) {
+    // Sorted, so that a hostile line of many unknown ids costs n log n, not n squared.
+    std::sort(unknown_scratch_.begin(), unknown_scratch_.end());
+    if (std::adjacent_find(unknown_scratch_.begin(), unknown_scratch_.end()) !=
+        unknown_scratch_.end()) {
+      return BallotVerdict::duplicate_mark;
+    }
+  }
   return add(scratch_);
 }
 

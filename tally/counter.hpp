@@ -47,6 +47,7 @@ class Counter {
   std::uint64_t valid_ = 0;
   InvalidCounts invalid_;
   std::vector<std::uint32_t> scratch_;
+  std::vector<std::string_view> unknown_scratch_;
 };
 
 // Ranks a contest's vote counts: votes descending, then candidate id bytewise.

@@ -1,5 +1,7 @@
 #include "tally/audit/ballot_parser.hpp"
 
+#include <algorithm>
+
 #include "tally/audit/json_reader.hpp"
 
 namespace tallystation::audit {
@@ -60,14 +62,24 @@ bool BallotParser::read_marks(JsonReader& r, BallotFields& out) {
     if (!r.read_string(id, mark_scratch_)) return false;
     const std::uint32_t idx = index_.find(id);
     if (idx == tally::kUnknownCandidate) {
-      // The classifier cannot tell unknown marks apart: repeats among them are found here.
-      for (const auto& u : unknown_) {
-        if (u == id) {
-          return r.fail_at(at, "candidate \"" + std::string(id) +
-                                   "\" is marked twice (a repeated mark is malformed)");
+      // The classifier cannot tell unknown marks apart: repeats among them are found here, by a
+      // short scan for the few unknown marks of an ordinary line, and through a set once a line
+      // holds many (a hostile line must not cost quadratic time).
+      bool repeated = false;
+      if (unknown_.size() < kUnknownScanLimit) {
+        repeated = std::find(unknown_.begin(), unknown_.end(), id) != unknown_.end();
+        unknown_.emplace_back(id);
+        if (unknown_.size() == kUnknownScanLimit) {
+          unknown_set_.clear();
+          unknown_set_.insert(unknown_.begin(), unknown_.end());
         }
+      } else {
+        repeated = !unknown_set_.emplace(id).second;
       }
-      unknown_.emplace_back(id);
+      if (repeated) {
+        return r.fail_at(at, "candidate \"" + std::string(id) +
+                                 "\" is marked twice (a repeated mark is malformed)");
+      }
     }
     out.marks.push_back(idx);
     out.mark_offsets.push_back(at);

@@ -5,6 +5,7 @@
 // once warmed up. Not thread-safe: one parser per stream.
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,7 +46,9 @@ class BallotParser {
 
   const tally::CandidateIndex& index_;
   std::string session_scratch_, contest_scratch_, token_scratch_, key_scratch_, mark_scratch_;
+  static constexpr std::size_t kUnknownScanLimit = 32;
   std::vector<std::string> unknown_;  // unknown mark ids of this line, to find repeats
+  std::set<std::string, std::less<>> unknown_set_;  // all of them, once a line holds many
   std::string error_;
   std::size_t error_offset_ = 0;
 };

@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <unordered_set>
 #include <vector>
 
 #include "tally/audit/json_reader.hpp"
@@ -179,10 +180,10 @@ class ContestParser {
           const std::size_t id_at = r_.offset();
           if (!read_text("candidates: id", cand.id)) return false;
           if (cand.id.empty()) return r_.fail_at(id_at, "candidates: id: must not be empty");
-          for (const auto& other : out_.contest.candidates) {
-            if (other.id == cand.id) {
-              return r_.fail_at(id_at, "candidates: id \"" + cand.id + "\" appears twice");
-            }
+          // A set, not a scan of the list so far: a contest file of many candidates must not
+          // take quadratic time (membership only; nothing iterates this set).
+          if (!candidate_ids_.insert(cand.id).second) {
+            return r_.fail_at(id_at, "candidates: id \"" + cand.id + "\" appears twice");
           }
         } else if (key == "name" && !has_name) {
           has_name = true;
@@ -235,6 +236,7 @@ class ContestParser {
   JsonReader r_;
   ContestFile out_;
   std::vector<std::string> seen_;
+  std::unordered_set<std::string> candidate_ids_;
   std::string scratch_;
   bool has_candidates_ = false;
   bool has_convened_ = false;

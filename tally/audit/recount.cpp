@@ -35,6 +35,8 @@ bool BallotStream::fail(std::size_t offset_in_line, std::string message) {
 
 bool BallotStream::line(std::string_view text) {
   ++line_;
+  // A blank line carries no ballot: skipped (the line still counts for the numbers in messages).
+  if (text.find_first_not_of(" \t\r") == std::string_view::npos) return true;
   if (!parser_.parse(text, fields_)) return fail(parser_.error_offset(), parser_.error());
   const tally::Contest& c = contest_.contest;
   if (fields_.contest != c.id) {

@@ -178,12 +178,20 @@ TEST_CASE("recount gives the same result whatever the chunk size of the stream",
   }
 }
 
+TEST_CASE("recount skips blank lines, which carry no ballot, and keeps counting lines",
+          "[audit][recount]") {
+  const std::string ok = ballot(R"("c01")") + "\n";
+  const std::string three = run(ok + ok + ok, 5);
+  REQUIRE(three.rfind("ERR", 0) == std::string::npos);
+  CHECK(run(ok + "\n" + ok + "  \r\n" + ok + "\n\n", 5) == three);
+}
+
 TEST_CASE("recount refuses a bad ballots file naming the line (contract section 5)",
           "[audit][recount]") {
   const std::string ok = ballot(R"("c01")") + "\n";
   auto [text, message] = GENERATE_COPY(table<std::string, std::string>({
-      {ok + "\n" + ok, "ballots.jsonl:2: empty line (every line must hold one ballot payload)"},
-      {ok + ok + "\n", "ballots.jsonl:3: empty line (every line must hold one ballot payload)"},
+      {ok + "\n" + ok + "{}", "ballots.jsonl:4: session: missing (a ballot payload has exactly "
+                             "session, contest, round, token, marks)"},
       {ok + R"({"session":"s1","contest":"cc","round":1,"token":"t","marks":"c01"})",
        "ballots.jsonl:2: marks: expected an array of strings"},
       {ok + R"({"session":"s1","contest":"cc","round":1,"token":"t","marks":[1]})",
@@ -284,5 +292,17 @@ TEST_CASE(
         CHECK(parser.error_offset() <= t.size());
       }
     }
+  }
+}
+
+TEST_CASE("a repeated unknown mark is found however many unknown marks the line holds",
+          "[audit][recount]") {
+  for (const int n : {3, 31, 32, 33, 200}) {
+    CAPTURE(n);
+    std::string marks;
+    for (int i = 0; i < n; ++i) marks += (i ? ",\"x" : "\"x") + std::to_string(i) + "\"";
+    CHECK(run(ballot(marks) + "\n").rfind("ERR", 0) == std::string::npos);
+    const std::string repeated = marks + ",\"x" + std::to_string(n - 1) + "\"";
+    CHECK(run(ballot(repeated) + "\n").find("is marked twice") != std::string::npos);
   }
 }
