@@ -1,0 +1,117 @@
+#include "station/app/intake.hpp"
+
+#include "crypto/dsse.hpp"
+#include "crypto/merkle.hpp"
+
+namespace tallystation::station {
+
+namespace {
+
+Checked<crypto::Envelope> envelope_of(std::string_view body, std::string_view type) {
+  auto env = crypto::parse_envelope(body);
+  if (!env) {
+    return refuse(Refusal::malformed,
+                  "not a DSSE envelope (" + std::string(crypto::to_string(env.error())) + ")");
+  }
+  if (env->payload_type != type) {
+    return refuse(Refusal::malformed, "payloadType must be " + std::string(type));
+  }
+  if (env->signatures.empty()) return refuse(Refusal::bad_signature, "the envelope is not signed");
+  return std::move(*env);
+}
+
+Checked<void> verify(const crypto::Envelope& env, const crypto::Signature& sig,
+                     const crypto::PublicKey& key) {
+  if (!key.verify(crypto::pae(env.payload_type, env.payload), sig.sig)) {
+    return refuse(Refusal::bad_signature, "the signature does not verify");
+  }
+  return {};
+}
+
+}  // namespace
+
+Checked<PendingBallot> check_ballot(std::string_view body, const Session& session,
+                                    const Ledger& ledger) {
+  auto env = envelope_of(body, crypto::payload_type::kBallot);
+  if (!env) return env.error();
+  // The first signature by an enrolled terminal's key is the one that counts.
+  const crypto::Signature* sig = nullptr;
+  std::optional<TerminalInfo> terminal;
+  for (const crypto::Signature& s : env->signatures) {
+    terminal = ledger.terminal_by_keyid(s.keyid);
+    if (terminal) {
+      sig = &s;
+      break;
+    }
+  }
+  if (!terminal) {
+    for (const crypto::Signature& s : env->signatures) {
+      for (const TerminalDef& t : session.terminals) {
+        if (t.public_key.keyid() == s.keyid) {
+          return refuse(Refusal::unknown_terminal, "terminal " + t.id + " is not enrolled");
+        }
+      }
+    }
+    return refuse(Refusal::unknown_terminal, "the ballot is not signed by an enrolled terminal");
+  }
+  if (auto v = verify(*env, *sig, terminal->key); !v) return v.error();
+
+  auto payload = parse_ballot_payload(env->payload);
+  if (!payload) return payload.error();
+  if (payload->session != session.id) {
+    return refuse(Refusal::unknown_session, "this station runs session " + session.id);
+  }
+  const ContestDef* contest = session.find_contest(payload->contest);
+  if (contest == nullptr) {
+    return refuse(Refusal::unknown_contest, "no contest \"" + payload->contest + "\"");
+  }
+  for (const std::string& mark : payload->marks) {
+    if (contest->find_candidate(mark) == nullptr) {
+      return refuse(Refusal::unknown_candidate,
+                    "\"" + mark + "\" is not a candidate of contest " + contest->id);
+    }
+  }
+  PendingBallot b;
+  b.leaf = crypto::leaf_hash(env->payload);
+  b.token = token_hash(payload->token);
+  b.payload = std::move(*payload);
+  b.payload_bytes = env->payload;
+  b.envelope = crypto::serialize(*env);
+  b.terminal_id = terminal->id;
+  b.terminal_keyid = sig->keyid;
+  return b;
+}
+
+Checked<PendingCommand> check_command(std::string_view body, const Session& session) {
+  auto env = envelope_of(body, crypto::payload_type::kCommand);
+  if (!env) return env.error();
+  const crypto::Signature* sig = nullptr;
+  const Person* official = nullptr;
+  for (const crypto::Signature& s : env->signatures) {
+    official = session.find_official_by_keyid(s.keyid);
+    if (official) {
+      sig = &s;
+      break;
+    }
+  }
+  if (!official) {
+    return refuse(Refusal::unknown_official, "the command is not signed by an official's key");
+  }
+  if (auto v = verify(*env, *sig, official->public_key); !v) return v.error();
+  auto payload = parse_command_payload(env->payload);
+  if (!payload) return payload.error();
+  if (payload->session != session.id) {
+    return refuse(Refusal::unknown_session, "this station runs session " + session.id);
+  }
+  if (payload->official != official->id) {
+    return refuse(Refusal::unknown_official, "signed by official " + official->id +
+                                                 " but names \"" + payload->official + "\"");
+  }
+  PendingCommand c;
+  c.payload = std::move(*payload);
+  c.envelope = crypto::serialize(*env);
+  c.official_id = official->id;
+  return c;
+}
+
+}  // namespace tallystation::station

@@ -1,0 +1,283 @@
+#include "station/app/ledger.hpp"
+
+#include <boost/json.hpp>
+#include <charconv>
+#include <mutex>
+
+namespace tallystation::station {
+
+namespace json = boost::json;
+
+crypto::Digest command_entry_hash(const crypto::Digest& prev_hash, std::string_view envelope) {
+  const crypto::Digest inner = crypto::sha256(envelope);
+  std::string buf(reinterpret_cast<const char*>(prev_hash.data()), prev_hash.size());
+  buf.append(reinterpret_cast<const char*>(inner.data()), inner.size());
+  return crypto::sha256(buf);
+}
+
+Result<Ledger::State> Ledger::read_state() {
+  State s;
+  auto genesis = crypto::digest_from_hex(session_.config_hash);
+  if (!genesis) return make_error(Errc::corrupt, "config_hash is not a SHA-256 digest");
+  s.log_head = *genesis;
+
+  auto terminals = store_.terminals();
+  if (!terminals) return terminals.error();
+  for (const TerminalRow& t : *terminals) {
+    auto key = crypto::PublicKey::from_pem(t.public_key_pem);
+    if (!key || key->keyid() != t.keyid) {
+      return make_error(Errc::corrupt, "terminals: bad key for terminal " + t.id);
+    }
+    s.terminals_by_keyid.insert_or_assign(t.keyid, TerminalInfo{t.id, *key, t.revoked});
+    s.terminal_revoked_by_id.insert_or_assign(t.id, t.revoked);
+  }
+
+  auto rounds = store_.rounds();
+  if (!rounds) return rounds.error();
+  for (RoundRow& r : *rounds) {
+    auto tree = crypto::AppendOnlyTree::restore(r.tree_state);
+    if (!tree || tree->size() != r.ballots) {
+      return make_error(Errc::corrupt, "rounds: internal log of " + r.contest + " round " +
+                                           std::to_string(r.round) + " does not restore");
+    }
+    RoundKey key{r.contest, r.round};
+    s.rounds.emplace(key, RoundView{std::move(r), std::move(*tree), {}});
+  }
+
+  auto counts = store_.ballot_counts();
+  if (!counts) return counts.error();
+  for (const TerminalCount& c : *counts) {
+    auto it = s.rounds.find(RoundKey{c.contest, c.round});
+    if (it == s.rounds.end()) return make_error(Errc::corrupt, "ballots of an unknown round");
+    it->second.per_terminal[c.terminal] = c.ballots;
+  }
+
+  auto last = store_.last_command();
+  if (!last) return last.error();
+  if (*last) {
+    s.last_seq = (*last)->seq;
+    s.log_size = (*last)->index + 1;
+    s.log_head = (*last)->entry_hash;
+  }
+  auto present = store_.get_meta("present");
+  if (!present) return present.error();
+  if (*present) {
+    std::uint32_t n = 0;
+    const std::string& text = **present;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec != std::errc() || end != text.data() + text.size()) {
+      return make_error(Errc::corrupt, "meta.present is not a count");
+    }
+    s.present = n;
+  }
+  return s;
+}
+
+Status Ledger::load() {
+  auto s = read_state();
+  if (!s) return s.error();
+  std::unique_lock lock(mutex_);
+  state_ = std::move(*s);
+  return {};
+}
+
+struct Ledger::BatchView {
+  std::map<RoundKey, RoundView> touched;  // rounds changed by the batch, as they will be
+  std::map<std::pair<RoundKey, crypto::Digest>, crypto::Digest> spent;  // token -> leaf
+};
+
+Ledger::Verdict Ledger::judge(const PendingBallot& b, const BatchView& batch, BallotOutcome& out,
+                              bool& fresh) {
+  // The writer is the only mutator of state_, so it reads state_ without the lock.
+  const RoundKey key{b.payload.contest, b.payload.round};
+  std::optional<crypto::Digest> spent_by;
+  bool token_known = false;
+  if (auto it = batch.spent.find({key, b.token}); it != batch.spent.end()) {
+    token_known = true;
+    spent_by = it->second;
+    fresh = true;
+  } else {
+    auto tok = store_.find_token(key.first, key.second, b.token);
+    if (!tok) return Verdict::fail;
+    token_known = tok->has_value();
+    if (token_known) spent_by = (**tok).spent_by;
+  }
+  // The same ballot again: the same receipt, whatever happened since (contract section 2).
+  if (spent_by && *spent_by == b.leaf) {
+    out.retry = true;
+    return Verdict::retry;
+  }
+  auto term = state_.terminals_by_keyid.find(b.terminal_keyid);
+  if (term == state_.terminals_by_keyid.end()) {
+    out.refused = refuse(Refusal::unknown_terminal, "terminal is not enrolled");
+    return Verdict::refuse;
+  }
+  if (term->second.revoked) {
+    out.refused = refuse(Refusal::revoked_terminal, "terminal " + term->second.id + " is revoked");
+    return Verdict::refuse;
+  }
+  auto round = state_.rounds.find(key);
+  if (round == state_.rounds.end() || round->second.row.phase != RoundPhase::open) {
+    out.refused = refuse(Refusal::round_not_open, "round " + std::to_string(key.second) +
+                                                      " of contest " + key.first + " is not open");
+    return Verdict::refuse;
+  }
+  if (!token_known) {
+    out.refused = refuse(Refusal::token_unknown, "the token was not issued for this round");
+    return Verdict::refuse;
+  }
+  if (spent_by) {
+    out.refused = refuse(Refusal::token_spent, "the token has already been used");
+    return Verdict::refuse;
+  }
+  return Verdict::write;
+}
+
+std::vector<BallotOutcome> Ledger::commit_ballots(const std::vector<PendingBallot>& batch) {
+  std::vector<BallotOutcome> out(batch.size());
+  // fresh[i]: the outcome of batch[i] rests on this transaction's writes.
+  std::vector<bool> fresh(batch.size(), false);
+  BatchView view;
+  std::size_t processed = 0;
+  bool failed = !store_.begin();
+  for (; !failed && processed < batch.size(); ++processed) {
+    const PendingBallot& b = batch[processed];
+    bool depends = false;
+    const Verdict v = judge(b, view, out[processed], depends);
+    fresh[processed] = depends;
+    if (v == Verdict::fail) {
+      failed = true;
+      break;  // batch[processed] is answered below, with everything not yet judged
+    }
+    if (v != Verdict::write) continue;
+    const RoundKey key{b.payload.contest, b.payload.round};
+    BallotRow row{key.first, key.second, b.leaf, b.terminal_id, b.payload_bytes, b.envelope};
+    if (!store_.insert_ballot(row) || !store_.spend_token(key.first, key.second, b.token, b.leaf)) {
+      failed = true;
+      break;
+    }
+    view.spent.emplace(std::make_pair(key, b.token), b.leaf);
+    fresh[processed] = true;
+    RoundView& round = view.touched.try_emplace(key, state_.rounds.at(key)).first->second;
+    round.tree.append(b.leaf);
+    round.row.ballots = round.tree.size();
+    ++round.per_terminal[b.terminal_id];
+  }
+  for (auto it = view.touched.begin(); !failed && it != view.touched.end(); ++it) {
+    it->second.row.tree_state = it->second.tree.serialize();
+    failed = !store_.put_round(it->second.row);
+  }
+  if (!failed) failed = !store_.commit();
+
+  if (failed) {
+    store_.rollback();
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      // Outcomes that relied on this transaction's own writes (fresh) are void with it.
+      if (i >= processed || fresh[i]) {
+        out[i] = BallotOutcome{refuse(Refusal::storage_error,
+                                      "the ballot could not be stored; nothing was recorded, "
+                                      "send it again"),
+                               false};
+      }
+    }
+    // What is on disk is whatever SQLite says after the failure: read it back.
+    (void)load();
+    return out;
+  }
+  std::unique_lock lock(mutex_);
+  for (auto& [key, round] : view.touched) state_.rounds.insert_or_assign(key, std::move(round));
+  return out;
+}
+
+ContestRounds Ledger::contest_rounds(const std::string& contest) const {
+  ContestRounds out;
+  for (const auto& [key, view] : state_.rounds) {
+    if (key.first == contest) out.emplace(key.second, view.row.phase);
+  }
+  return out;
+}
+
+std::optional<TerminalInfo> Ledger::terminal_by_keyid(std::string_view keyid) const {
+  std::shared_lock lock(mutex_);
+  auto it = state_.terminals_by_keyid.find(keyid);
+  if (it == state_.terminals_by_keyid.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<RoundPhase> Ledger::phase(std::string_view contest, std::uint32_t round) const {
+  std::shared_lock lock(mutex_);
+  auto it = state_.rounds.find(RoundKey{std::string(contest), round});
+  if (it == state_.rounds.end()) return std::nullopt;
+  return it->second.row.phase;
+}
+
+std::optional<std::uint32_t> Ledger::open_round(std::string_view contest) const {
+  std::shared_lock lock(mutex_);
+  for (const auto& [key, view] : state_.rounds) {
+    if (key.first == contest && view.row.phase == RoundPhase::open) return key.second;
+  }
+  return std::nullopt;
+}
+
+std::optional<CheckpointInfo> Ledger::checkpoint(std::string_view contest,
+                                                 std::uint32_t round) const {
+  std::shared_lock lock(mutex_);
+  auto it = state_.rounds.find(RoundKey{std::string(contest), round});
+  if (it == state_.rounds.end() || it->second.row.phase != RoundPhase::open) return std::nullopt;
+  return CheckpointInfo{it->second.tree.size(), it->second.tree.root()};
+}
+
+json::object Ledger::status() const {
+  std::shared_lock lock(mutex_);
+  json::array contests;
+  for (const ContestDef& c : session_.contests) {
+    json::array rounds;
+    for (const auto& [key, view] : state_.rounds) {
+      if (key.first != c.id) continue;
+      json::object by_terminal;
+      for (const auto& [tid, n] : view.per_terminal) by_terminal[tid] = n;
+      json::object r{{"round", key.second},
+                     {"state", to_string(view.row.phase)},
+                     {"tokens_issued", view.row.tokens_issued},
+                     {"ballots", view.row.ballots},
+                     {"ballots_by_terminal", std::move(by_terminal)}};
+      if (view.row.phase == RoundPhase::closed) {
+        r["ballot_box"] = json::object{{"size", view.row.ballots}, {"root", view.row.box_root}};
+      }
+      rounds.push_back(std::move(r));
+    }
+    contests.push_back(json::object{{"id", c.id},
+                                    {"title", c.title},
+                                    {"seats", c.seats},
+                                    {"alternates", c.alternates},
+                                    {"rounds", std::move(rounds)}});
+  }
+  json::array terminals;
+  for (const TerminalDef& t : session_.terminals) {
+    auto it = state_.terminal_revoked_by_id.find(t.id);
+    const char* st = it == state_.terminal_revoked_by_id.end() ? "known"
+                     : it->second                              ? "revoked"
+                                                               : "enrolled";
+    terminals.push_back(json::object{{"id", t.id}, {"state", st}});
+  }
+  for (const auto& [id, revoked] : state_.terminal_revoked_by_id) {
+    if (session_.find_terminal(id) != nullptr) continue;
+    terminals.push_back(json::object{{"id", id}, {"state", revoked ? "revoked" : "enrolled"}});
+  }
+  json::value present = nullptr;
+  if (state_.present) present = *state_.present;
+  return json::object{{"session", json::object{{"id", session_.id},
+                                               {"title", session_.title},
+                                               {"organisation", session_.organisation},
+                                               {"congress_kind", to_string(session_.congress_kind)},
+                                               {"convened", session_.convened},
+                                               {"config_hash", session_.config_hash}}},
+                      {"attendance", json::object{{"present", present}}},
+                      {"terminals", std::move(terminals)},
+                      {"contests", std::move(contests)},
+                      {"command_log", json::object{{"size", state_.log_size},
+                                                   {"head", crypto::to_hex(state_.log_head)},
+                                                   {"last_seq", state_.last_seq}}}};
+}
+
+}  // namespace tallystation::station

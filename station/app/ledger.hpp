@@ -1,0 +1,138 @@
+#pragma once
+// The station's state machine: the in-memory view of what the store holds (enrolled terminals,
+// rounds with their internal logs, the command log head) and the two ways it changes, a batch of
+// ballots (group commit) and one official command, each as one store transaction.
+//
+// Threads: commit_ballots, apply_command and load run on the writer thread only (the single
+// mutator). The read functions may be called from any thread; they take a shared lock and return
+// copies. Memory is updated only after the store has committed, so readers never see state that
+// a crash could take back.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+#include "crypto/keys.hpp"
+#include "crypto/merkle.hpp"
+#include "station/app/messages.hpp"
+#include "station/app/refusal.hpp"
+#include "station/app/rounds.hpp"
+#include "station/config/session.hpp"
+#include "station/store/store.hpp"
+
+namespace tallystation::station {
+
+// A ballot whose signature and payload have been checked, waiting for the writer.
+struct PendingBallot {
+  BallotPayload payload;
+  std::string payload_bytes;
+  std::string envelope;  // crypto::serialize of the received envelope
+  std::string terminal_id;
+  std::string terminal_keyid;
+  crypto::Digest leaf{};
+  crypto::Digest token{};  // token_hash(payload.token)
+};
+
+// The writer's verdict on one ballot.
+struct BallotOutcome {
+  std::optional<Refused> refused;  // set: refused; else accepted (new or idempotent retry)
+  bool retry = false;              // accepted earlier: this is the same ballot again
+};
+
+// A command whose signature has been checked, waiting for the writer.
+struct PendingCommand {
+  CommandPayload payload;
+  std::string envelope;  // crypto::serialize of the received envelope: what the log commits to
+  std::string official_id;
+};
+
+// {"seq","log_index","entry_hash","result"} or a refusal.
+using CommandOutcome = Checked<boost::json::object>;
+
+struct TerminalInfo {
+  std::string id;
+  crypto::PublicKey key;
+  bool revoked = false;
+};
+
+struct CheckpointInfo {
+  std::uint64_t ballots = 0;
+  crypto::Digest root{};
+};
+
+class Ledger {
+ public:
+  Ledger(const Session& session, Store& store) : session_(session), store_(store) {}
+
+  // (Re)reads everything from the store: at startup, and after a failed commit, whose outcome
+  // on disk is then whatever SQLite says it is.
+  Status load();
+
+  // Writer thread. One transaction for the whole batch: outcomes[i] answers batch[i]. A ballot
+  // refused inside the batch writes nothing (checks run before writes), so it cannot affect the
+  // others. If the store fails, every ballot not already durable gets Refusal::storage_error.
+  std::vector<BallotOutcome> commit_ballots(const std::vector<PendingBallot>& batch);
+
+  // Writer thread. Checks and applies one command and appends it to the command log, in one
+  // transaction.
+  CommandOutcome apply_command(const PendingCommand& cmd);
+
+  // ---- Reads, any thread ----
+  std::optional<TerminalInfo> terminal_by_keyid(std::string_view keyid) const;
+  std::optional<RoundPhase> phase(std::string_view contest, std::uint32_t round) const;
+  // The contest's open round, if any.
+  std::optional<std::uint32_t> open_round(std::string_view contest) const;
+  std::optional<CheckpointInfo> checkpoint(std::string_view contest, std::uint32_t round) const;
+  // GET /v1/status body (docs/protocol.md): counts only, no ballot contents.
+  boost::json::object status() const;
+
+ private:
+  struct RoundView {
+    RoundRow row;
+    crypto::AppendOnlyTree tree;
+    std::map<std::string, std::uint64_t> per_terminal;
+  };
+  using RoundKey = std::pair<std::string, std::uint32_t>;
+  struct State {
+    std::map<RoundKey, RoundView> rounds;
+    std::map<std::string, TerminalInfo, std::less<>> terminals_by_keyid;  // enrolled only
+    std::map<std::string, bool, std::less<>> terminal_revoked_by_id;      // enrolled only
+    std::uint64_t last_seq = 0;
+    std::uint64_t log_size = 0;
+    crypto::Digest log_head{};
+    std::optional<std::uint32_t> present;
+  };
+
+  // The batch's own writes so far, which later ballots of the same batch must see.
+  struct BatchView;
+  enum class Verdict { write, retry, refuse, fail };
+  // Decides one ballot of a batch against the committed state plus the batch's own writes.
+  Verdict judge(const PendingBallot& b, const BatchView& batch, BallotOutcome& out, bool& fresh);
+
+  Result<State> read_state();
+  ContestRounds contest_rounds(const std::string& contest) const;
+  Checked<boost::json::object> run_command(const PendingCommand& cmd);
+  Checked<boost::json::object> enrol_terminal(const boost::json::object& args);
+  Checked<boost::json::object> revoke_terminal(const boost::json::object& args);
+  Checked<boost::json::object> record_attendance(const boost::json::object& args);
+  Checked<boost::json::object> issue_tokens(const boost::json::object& args);
+  Checked<boost::json::object> open_round_cmd(const boost::json::object& args);
+  Checked<boost::json::object> close_round_cmd(const boost::json::object& args);
+  Checked<RoundRow> round_for(const boost::json::object& args, const ContestDef** contest);
+
+  const Session& session_;
+  Store& store_;
+  mutable std::shared_mutex mutex_;
+  State state_;  // writes: writer thread under unique lock; reads: shared lock
+};
+
+// The command log chain (docs/storage.md): entry_hash = SHA-256(prev_hash || SHA-256(envelope)),
+// and the first entry's prev_hash is the session's config_hash.
+crypto::Digest command_entry_hash(const crypto::Digest& prev_hash, std::string_view envelope);
+
+}  // namespace tallystation::station

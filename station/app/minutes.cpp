@@ -1,0 +1,221 @@
+#include "station/app/minutes.hpp"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <stdexcept>
+
+#include "station/app/messages.hpp"
+#include "tally/counter.hpp"
+#include "tally/majority.hpp"
+#include "tally/percent.hpp"
+#include "tally/rule_set.hpp"
+
+namespace tallystation::station {
+
+namespace json = boost::json;
+
+namespace {
+
+json::array string_array(const std::vector<std::string>& ids) {
+  json::array out;
+  for (const std::string& id : ids) out.emplace_back(id);
+  return out;
+}
+
+std::optional<std::uint32_t> small_count(const json::value* v) {
+  if (v == nullptr || !v->is_int64() || v->get_int64() < 0 || v->get_int64() > 1'000'000) {
+    return std::nullopt;
+  }
+  return static_cast<std::uint32_t>(v->get_int64());
+}
+
+bool contains(const std::vector<std::string>& ids, std::string_view id) {
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
+}  // namespace
+
+const Candidate* RoundBallot::find_candidate(std::string_view id) const {
+  for (const Candidate& c : candidates) {
+    if (c.id == id) return &c;
+  }
+  return nullptr;
+}
+
+RoundBallot first_round_ballot(const ContestDef& contest) {
+  return RoundBallot{contest.seats, contest.alternates, false, contest.candidates};
+}
+
+std::string to_json(const RoundBallot& ballot) {
+  json::array candidates;
+  for (const Candidate& c : ballot.candidates) {
+    candidates.push_back(json::object{{"id", c.id}, {"name", c.name}});
+  }
+  return json::serialize(json::object{{"seats", ballot.seats},
+                                      {"alternates", ballot.alternates},
+                                      {"alternates_only", ballot.alternates_only},
+                                      {"candidates", std::move(candidates)}});
+}
+
+std::optional<RoundBallot> parse_round_ballot(std::string_view text) {
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  const json::object& o = v.get_object();
+  if (o.size() != 4) return std::nullopt;
+  RoundBallot b;
+  auto seats = small_count(o.if_contains("seats"));
+  auto alternates = small_count(o.if_contains("alternates"));
+  const json::value* only = o.if_contains("alternates_only");
+  const json::value* candidates = o.if_contains("candidates");
+  if (!seats || !alternates || only == nullptr || !only->is_bool() || candidates == nullptr ||
+      !candidates->is_array()) {
+    return std::nullopt;
+  }
+  b.seats = *seats;
+  b.alternates = *alternates;
+  b.alternates_only = only->get_bool();
+  for (const json::value& c : candidates->get_array()) {
+    if (!c.is_object() || c.get_object().size() != 2) return std::nullopt;
+    const json::value* id = c.get_object().if_contains("id");
+    const json::value* name = c.get_object().if_contains("name");
+    if (id == nullptr || name == nullptr || !id->is_string() || !name->is_string()) {
+      return std::nullopt;
+    }
+    b.candidates.push_back(Candidate{std::string(id->get_string()), std::string(name->get_string())});
+  }
+  return b;
+}
+
+tally::Contest tally_contest(const MinutesFacts& facts) {
+  const ContestDef& def = *facts.contest;
+  tally::Contest c;
+  c.id = def.id;
+  c.title = def.title;
+  c.seats = facts.ballot.seats;
+  c.alternates = facts.ballot.alternates;
+  for (const Candidate& cand : facts.ballot.candidates) c.candidates.push_back({cand.id, cand.name});
+  c.rule_set = tally::find_rule_set(def.rule_set).value_or(tally::rule_set_cpv_2024());
+  c.majority_basis =
+      tally::parse_majority_basis(def.majority_basis).value_or(tally::MajorityBasis::convened);
+  c.convened = facts.convened;
+  c.excluded = def.excluded;
+  c.present = facts.present.value_or(0);
+  c.round = facts.round;
+  return c;
+}
+
+ContestProgress progress_after(const ContestProgress& before, const RoundBallot& ballot,
+                               const tally::Result& result) {
+  ContestProgress after = before;
+  auto add = [](std::vector<std::string>& to, const std::vector<std::string>& ids) {
+    for (const std::string& id : ids) {
+      if (!contains(to, id)) to.push_back(id);
+    }
+  };
+  if (ballot.alternates_only) {
+    // The round's "seats" are alternate places (tally::next_round_contest).
+    add(after.elected_alternates, result.elected);
+  } else {
+    add(after.elected, result.elected);
+    add(after.elected_alternates, result.elected_alternates);
+  }
+  return after;
+}
+
+Minutes make_minutes(const MinutesFacts& facts, std::span<const std::string> box_payloads) {
+  const tally::Contest contest = tally_contest(facts);
+  tally::Counter counter(contest);  // throws if the round cannot be counted: a caller's bug
+  std::vector<std::string_view> marks;
+  for (const std::string& payload : box_payloads) {
+    auto ballot = parse_ballot_payload(payload);
+    if (!ballot) throw std::runtime_error("a stored ballot does not parse: " + ballot.error().message);
+    marks.assign(ballot->marks.begin(), ballot->marks.end());
+    counter.add_ids(marks);
+  }
+  Minutes m;
+  m.result = counter.finish();
+  m.next = tally::further_round(contest, m.result);
+  m.after = progress_after(facts.before, facts.ballot, m.result);
+  if (m.next.step == tally::NextStep::further_round && !facts.known_candidates.empty()) {
+    // Everyone of the contest not yet elected, not only this round's list (docs/rules.md).
+    m.next.eligible.clear();
+    for (const std::string& id : facts.known_candidates) {
+      if (!contains(m.after.elected, id) && !contains(m.after.elected_alternates, id)) {
+        m.next.eligible.push_back(id);
+      }
+    }
+  }
+  m.payload = minutes_payload(facts, box_payloads.size(), m.result, m.next, m.after);
+  return m;
+}
+
+std::string minutes_payload(const MinutesFacts& facts, std::uint64_t box_size,
+                            const tally::Result& r, const tally::FurtherRound& next,
+                            const ContestProgress& after) {
+  const ContestDef& def = *facts.contest;
+  const tally::Contest contest = tally_contest(facts);
+  json::array tally;
+  json::object percent;
+  for (const tally::TallyEntry& e : r.tally) {
+    tally.push_back(json::object{{"candidate", e.candidate}, {"name", e.name}, {"votes", e.votes}});
+    percent[e.candidate] = tally::percent_of(e.votes, r.basis);
+  }
+  json::value present = nullptr;
+  if (facts.present) present = *facts.present;
+  json::object invalid_by_reason;
+  for (auto v : {tally::BallotVerdict::too_many_marks, tally::BallotVerdict::unknown_candidate,
+                 tally::BallotVerdict::all_crossed_out}) {
+    invalid_by_reason[tally::to_string(v)] = r.invalid_by_reason.of(v);
+  }
+  // CONTRACT.md section 4, in its order; then the station's documented extras
+  // (docs/protocol.md "Results").
+  json::object o{
+      {"session", facts.session_id},
+      {"contest", def.id},
+      {"round", facts.round},
+      {"title", def.title},
+      {"seats", facts.ballot.seats},
+      {"rule_set", contest.rule_set.name},
+      {"majority_basis", tally::to_string(contest.majority_basis)},
+      {"basis", r.basis},
+      {"threshold", r.threshold},
+      {"convened", facts.convened},
+      {"excluded", def.excluded},
+      {"present", present},
+      {"ballots_issued", facts.ballots_issued},
+      {"ballots_collected", r.ballots_collected},
+      {"valid", r.valid},
+      {"invalid", r.invalid},
+      {"tally", std::move(tally)},
+      {"elected", string_array(r.elected)},
+      {"elected_alternates", string_array(r.elected_alternates)},
+      {"outcome", tally::to_string(r.outcome)},
+      {"tied", string_array(r.tied)},
+      {"seats_unfilled", r.seats_unfilled},
+      {"ballot_box", json::object{{"size", box_size}, {"root", facts.box_root}}},
+      {"config_hash", facts.config_hash},
+      {"audit_log_head", facts.audit_log_head},
+      // Extras.
+      {"alternates", facts.ballot.alternates},
+      {"alternates_only", facts.ballot.alternates_only},
+      {"alternates_unfilled", r.alternates_unfilled},
+      {"invalid_by_reason", std::move(invalid_by_reason)},
+      {"percent_of_basis", std::move(percent)},
+      {"outcome_message", tally::outcome_message(r, contest.rule_set.max_rounds)},
+      {"next_step", json::object{{"step", tally::to_string(next.step)},
+                                 {"round", next.round},
+                                 {"seats", next.seats},
+                                 {"alternates", next.alternates},
+                                 {"alternates_only", next.alternates_only},
+                                 {"eligible", string_array(next.eligible)},
+                                 {"congress_decides", next.congress_decides},
+                                 {"new_nominations_allowed", next.new_nominations_allowed}}},
+      {"elected_so_far", string_array(after.elected)},
+      {"elected_alternates_so_far", string_array(after.elected_alternates)},
+  };
+  if (!facts.elect_from.empty()) o["elect_from"] = facts.elect_from;
+  return json::serialize(o);
+}
+
+}  // namespace tallystation::station

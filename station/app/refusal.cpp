@@ -1,0 +1,115 @@
+#include "station/app/refusal.hpp"
+
+#include <boost/json.hpp>
+#include <stdexcept>
+
+namespace tallystation::station {
+
+std::string_view to_string(Refusal r) noexcept {
+  switch (r) {
+    case Refusal::malformed:
+      return "malformed";
+    case Refusal::bad_signature:
+      return "bad_signature";
+    case Refusal::unknown_terminal:
+      return "unknown_terminal";
+    case Refusal::revoked_terminal:
+      return "revoked_terminal";
+    case Refusal::unknown_session:
+      return "unknown_session";
+    case Refusal::unknown_contest:
+      return "unknown_contest";
+    case Refusal::round_not_open:
+      return "round_not_open";
+    case Refusal::unknown_candidate:
+      return "unknown_candidate";
+    case Refusal::duplicate_mark:
+      return "duplicate_mark";
+    case Refusal::token_unknown:
+      return "token_unknown";
+    case Refusal::token_spent:
+      return "token_spent";
+    case Refusal::too_large:
+      return "too_large";
+    case Refusal::not_found:
+      return "not_found";
+    case Refusal::method_not_allowed:
+      return "method_not_allowed";
+    case Refusal::wrong_content_type:
+      return "wrong_content_type";
+    case Refusal::bad_query:
+      return "bad_query";
+    case Refusal::unknown_official:
+      return "unknown_official";
+    case Refusal::replayed_command:
+      return "replayed_command";
+    case Refusal::bad_command:
+      return "bad_command";
+    case Refusal::round_state:
+      return "round_state";
+    case Refusal::terminal_state:
+      return "terminal_state";
+    case Refusal::storage_error:
+      return "storage_error";
+    case Refusal::shutting_down:
+      return "shutting_down";
+    case Refusal::internal:
+      return "internal";
+  }
+  return "internal";
+}
+
+unsigned http_status(Refusal r) noexcept {
+  switch (r) {
+    case Refusal::malformed:
+    case Refusal::unknown_candidate:
+    case Refusal::duplicate_mark:
+    case Refusal::bad_query:
+    case Refusal::bad_command:
+      return 400;
+    case Refusal::bad_signature:
+      return 401;
+    case Refusal::unknown_terminal:
+    case Refusal::revoked_terminal:
+    case Refusal::token_unknown:
+    case Refusal::unknown_official:
+      return 403;
+    case Refusal::unknown_session:
+    case Refusal::unknown_contest:
+    case Refusal::round_not_open:
+    case Refusal::not_found:
+      return 404;
+    case Refusal::method_not_allowed:
+      return 405;
+    case Refusal::token_spent:
+    case Refusal::replayed_command:
+    case Refusal::round_state:
+    case Refusal::terminal_state:
+      return 409;
+    case Refusal::too_large:
+      return 413;
+    case Refusal::wrong_content_type:
+      return 415;
+    case Refusal::internal:
+      return 500;
+    case Refusal::storage_error:
+    case Refusal::shutting_down:
+      return 503;
+  }
+  return 500;
+}
+
+void throw_exception_from_error(const Refused& r, const boost::source_location&) {
+  throw std::logic_error(std::string(to_string(r.code)) + ": " + r.message);
+}
+
+HttpResponse refusal_response(Refusal r, std::string_view message) {
+  HttpResponse res;
+  res.status = http_status(r);
+  res.body =
+      boost::json::serialize(boost::json::object{{"error", to_string(r)}, {"message", message}});
+  res.log_code = std::string(to_string(r));
+  return res;
+}
+
+}  // namespace tallystation::station

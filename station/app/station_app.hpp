@@ -1,0 +1,128 @@
+#pragma once
+// StationApp: the station daemon's application, everything behind the network edge. It implements
+// Handler (station/app/handler.hpp) for the routes of docs/protocol.md:
+//   GET  /v1/station                      station key and TLS fingerprint (CONTRACT.md section 1)
+//   GET  /v1/ballot?contest=ID            the open round's ballot (CONTRACT.md section 2)
+//   POST /v1/ballots                      a terminal's signed ballot -> signed receipt
+//   POST /v1/commands                     an official's signed command
+//   GET  /v1/checkpoint?contest=ID&round=N  signed checkpoint of an open round's internal log
+//   GET  /v1/status                       session, rounds, counts (never ballot contents)
+//
+// Owns: the data directory (data_dir.hpp), the store (SQLite, or FaultyStore around it), the
+// Ledger (in-memory state), a worker pool for signature checks and a Writer thread that group
+// commits. handle() is thread safe (any number of I/O threads) and never blocks on disk or on
+// signature checks: the Responder is called exactly once, inline (GETs, and refusals found before
+// any work: route, method, content type, size, draining), on a worker-pool thread (refusals found
+// by the signature and payload checks) or on the writer thread (ballots and commands, after their
+// transaction committed or failed).
+//
+// For the network edge (stationd):
+//   auto app = StationApp::open({.data_dir = dir, .session_file = file});  // Result<unique_ptr>
+//   if (!app) { print app.error().message; exit 2; }
+//   if ((*app)->first_run()) print keyid / TLS fingerprint for pinning;
+//   TLS: certificate chain file (*app)->tls_certificate_path(), key file tls_key_path() (PEM).
+//   Body limit: refuse bodies over kMaxRequestBody with 413 {"error":"too_large"} (the app also
+//   checks: ballots over kMaxBallotBody are too_large).
+//   At shutdown: (*app)->drain(), then destroy.
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "station/app/data_dir.hpp"
+#include "station/app/handler.hpp"
+#include "station/app/messages.hpp"
+#include "station/app/query.hpp"
+#include "station/app/refusal.hpp"
+#include "station/config/session.hpp"
+
+namespace boost::asio {
+class thread_pool;
+}
+
+namespace tallystation::station {
+
+class Ledger;
+class Writer;
+class Store;
+class FaultyStore;
+
+inline constexpr std::size_t kMaxBallotBody = 64 * 1024;     // a ballot envelope
+inline constexpr std::size_t kMaxRequestBody = 1024 * 1024;  // anything, commands included
+
+struct StationOptions {
+  std::filesystem::path data_dir;
+  // Required on the first run (copied into the data directory); afterwards optional, and if given
+  // it must be byte-identical to the session the directory was initialised with.
+  std::optional<std::filesystem::path> session_file;
+  // Signature-check threads; 0 = std::thread::hardware_concurrency().
+  unsigned worker_threads = 0;
+  // subjectAltName entries for a new TLS certificate.
+  std::vector<std::string> tls_names = {"localhost", "127.0.0.1", "::1"};
+  // Most ballots in one transaction.
+  std::size_t max_batch = 512;
+  // Tests: wrap the store in a FaultyStore (see faults()).
+  bool inject_faults = false;
+};
+
+class StationApp final : public Handler {
+ public:
+  // Opens (on the first run: initialises) the data directory, recovers the state from the
+  // database (SQLite replays its WAL), checks the session's config_hash against the one the
+  // database was created with, and starts the worker pool and the writer.
+  // Errors name the file or field at fault.
+  static Result<std::unique_ptr<StationApp>> open(const StationOptions& options);
+  ~StationApp() override;  // drains if drain() was not called
+
+  void handle(HttpRequest request, Responder respond) override;
+  void drain() override;
+
+  bool first_run() const noexcept { return first_run_; }  // this start created the keys
+  const Session& session() const noexcept { return session_; }
+  const std::string& station_keyid() const noexcept { return identity_.signing_key.keyid(); }
+  std::string station_public_key_pem() const { return identity_.signing_key.public_key().pem(); }
+  const std::string& tls_fingerprint() const noexcept { return identity_.tls_fingerprint; }
+  std::filesystem::path tls_certificate_path() const { return paths_.tls_certificate(); }
+  std::filesystem::path tls_key_path() const { return paths_.tls_key(); }
+  const std::string& config_hash() const noexcept { return session_.config_hash; }
+
+  // Successful store commits since open (tests: group commit uses fewer commits than ballots).
+  std::uint64_t commits() const noexcept;
+  // Non-null if options.inject_faults.
+  FaultyStore* faults() noexcept { return faults_; }
+  // Tests: waits until at least n ballots or commands wait for the writer.
+  bool wait_for_queued(std::size_t n, std::chrono::steady_clock::time_point deadline);
+
+ private:
+  StationApp(DataDirPaths paths, Session session, StationIdentity identity);
+
+  void get_station(Responder& respond);
+  void get_ballot(const std::string& contest, Responder& respond);
+  void get_checkpoint(const Target& target, Responder& respond);
+  void get_status(Responder& respond);
+  void post_ballot(std::string body, Responder respond);
+  void post_command(std::string body, Responder respond);
+  HttpResponse json_response(std::string body) const;
+  // Posts work to the pool unless draining (then answers shutting_down).
+  void dispatch(Responder& respond, std::function<void(Responder)> work);
+
+  DataDirPaths paths_;
+  Session session_;
+  StationIdentity identity_;
+  bool first_run_ = false;
+  std::unique_ptr<Store> store_;
+  FaultyStore* faults_ = nullptr;
+  std::unique_ptr<Ledger> ledger_;
+  std::unique_ptr<boost::asio::thread_pool> pool_;
+  std::unique_ptr<Writer> writer_;
+  std::shared_mutex drain_mutex_;
+  bool draining_ = false;  // guarded by drain_mutex_
+  bool drained_ = false;
+};
+
+}  // namespace tallystation::station

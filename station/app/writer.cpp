@@ -1,0 +1,105 @@
+#include "station/app/writer.hpp"
+
+#include <exception>
+
+namespace tallystation::station {
+
+Writer::Writer(Ledger& ledger, std::size_t max_batch)
+    : ledger_(ledger), max_batch_(max_batch == 0 ? 1 : max_batch), thread_([this] { run(); }) {}
+
+Writer::~Writer() {
+  stop();
+}
+
+void Writer::submit(PendingBallot ballot, BallotDone done) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      queue_.emplace_back(BallotJob{std::move(ballot), std::move(done)});
+      wake_.notify_one();
+      queued_.notify_all();
+      return;
+    }
+  }
+  done(BallotOutcome{refuse(Refusal::shutting_down, "the station is shutting down"), false});
+}
+
+void Writer::submit(PendingCommand command, CommandDone done) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      queue_.emplace_back(CommandJob{std::move(command), std::move(done)});
+      wake_.notify_one();
+      queued_.notify_all();
+      return;
+    }
+  }
+  done(refuse(Refusal::shutting_down, "the station is shutting down"));
+}
+
+void Writer::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    wake_.notify_one();
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+bool Writer::wait_for_queued(std::size_t n, std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock(mutex_);
+  return queued_.wait_until(lock, deadline, [&] { return queue_.size() >= n; });
+}
+
+void Writer::run() {
+  for (;;) {
+    std::vector<BallotJob> ballots;
+    std::optional<CommandJob> command;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything submitted is answered
+      if (auto* c = std::get_if<CommandJob>(&queue_.front())) {
+        command.emplace(std::move(*c));
+        queue_.pop_front();
+      } else {
+        // Everything that queued up during the previous commit shares this one.
+        while (!queue_.empty() && ballots.size() < max_batch_ &&
+               std::holds_alternative<BallotJob>(queue_.front())) {
+          ballots.push_back(std::move(std::get<BallotJob>(queue_.front())));
+          queue_.pop_front();
+        }
+      }
+    }
+    if (command) {
+      run_command(*command);
+    } else {
+      run_ballots(ballots);
+    }
+  }
+}
+
+void Writer::run_ballots(std::vector<BallotJob>& jobs) {
+  std::vector<PendingBallot> batch;
+  batch.reserve(jobs.size());
+  for (BallotJob& j : jobs) batch.push_back(std::move(j.ballot));
+  std::vector<BallotOutcome> outcomes;
+  try {
+    outcomes = ledger_.commit_ballots(batch);
+  } catch (const std::exception& e) {
+    outcomes.assign(jobs.size(), BallotOutcome{refuse(Refusal::internal, e.what()), false});
+  }
+  for (std::size_t i = 0; i < jobs.size(); ++i) jobs[i].done(std::move(outcomes[i]));
+}
+
+void Writer::run_command(CommandJob& job) {
+  CommandOutcome outcome = refuse(Refusal::internal, "command not applied");
+  try {
+    outcome = ledger_.apply_command(job.command);
+  } catch (const std::exception& e) {
+    outcome = refuse(Refusal::internal, e.what());
+  }
+  job.done(std::move(outcome));
+}
+
+}  // namespace tallystation::station

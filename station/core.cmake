@@ -1,0 +1,19 @@
+# The daemon's core (engineer-owned parts config/, store/, app/): the session definition, the
+# store (SQLite and a fault-injecting wrapper), and the application behind the Handler seam.
+# Included from station/CMakeLists.txt. Docs: docs/session.md, docs/protocol.md, docs/storage.md.
+target_sources(tallystation_station PRIVATE
+  ${CMAKE_CURRENT_SOURCE_DIR}/config/error.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/config/session.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/config/strict_json.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/store/faulty_store.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/store/sqlite_store.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/app/commands.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/app/data_dir.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/app/intake.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/app/ledger.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/app/messages.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/app/query.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/app/refusal.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/app/rounds.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/app/station_app.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/app/writer.cpp)

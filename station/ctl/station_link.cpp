@@ -1,0 +1,180 @@
+#include "station/ctl/station_link.hpp"
+
+#include <boost/json.hpp>
+#include <fstream>
+#include <iterator>
+
+#include "crypto/hash.hpp"
+#include "crypto/x509.hpp"
+#include "station/app/messages.hpp"
+
+namespace tallystation::station::ctl {
+
+namespace json = boost::json;
+
+namespace {
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw CtlError("io", path + ": cannot be read");
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+client::ClientOptions pinned(const LinkOptions& o) {
+  client::ClientOptions c = parse_station_url(o.station);
+  c.timeout = std::chrono::milliseconds(o.timeout_ms);
+  if (!o.fingerprint.empty()) {
+    auto fp = crypto::digest_from_hex(o.fingerprint);
+    if (!fp) throw CtlError("usage", "--fingerprint: must be 64 hex digits (SHA-256)");
+    c.tls_fingerprint = crypto::to_hex(*fp);
+  } else if (!o.cacert.empty()) {
+    auto fp = crypto::certificate_fingerprint(read_text(o.cacert));
+    if (!fp) throw CtlError("usage", o.cacert + ": not a PEM certificate");
+    c.tls_fingerprint = *fp;
+  } else {
+    throw CtlError("usage",
+                   "the station's TLS certificate must be pinned: --fingerprint HEX or --cacert "
+                   "FILE (stationd prints the fingerprint at start)");
+  }
+  return c;
+}
+
+// The station's {"error","message"} as a CtlError.
+CtlError refused(const client::Response& r) {
+  boost::system::error_code ec;
+  json::value v = json::parse(r.body, ec);
+  if (!ec && v.is_object() && v.as_object().contains("error")) {
+    const json::object& o = v.as_object();
+    std::string message = o.contains("message") && o.at("message").is_string()
+                              ? std::string(o.at("message").as_string())
+                              : std::string();
+    return CtlError(std::string(o.at("error").as_string()), message, r.status);
+  }
+  return CtlError("http", "HTTP " + std::to_string(r.status) + ": " + r.body, r.status);
+}
+
+json::value answer(const boost::system::result<client::Response>& r, std::string_view what) {
+  if (!r) {
+    throw CtlError("transport", std::string(what) + ": " + r.error().message() +
+                                    " (is the station running, and the fingerprint right?)");
+  }
+  if (r->status != 200) throw refused(*r);
+  boost::system::error_code ec;
+  json::value v = json::parse(r->body, ec);
+  if (ec) throw CtlError("protocol", std::string(what) + ": the station's answer is not JSON");
+  return v;
+}
+
+}  // namespace
+
+client::ClientOptions parse_station_url(const std::string& url) {
+  std::string rest = url;
+  if (rest.rfind("https://", 0) == 0) rest = rest.substr(8);
+  if (rest.rfind("http://", 0) == 0) throw CtlError("usage", "--station: the station speaks HTTPS only");
+  if (!rest.empty() && rest.back() == '/') rest.pop_back();
+  client::ClientOptions o;
+  std::string port = "8443";
+  if (!rest.empty() && rest.front() == '[') {
+    const auto close = rest.find(']');
+    if (close == std::string::npos) throw CtlError("usage", "--station: bad address " + url);
+    o.host = rest.substr(1, close - 1);
+    if (close + 1 < rest.size()) {
+      if (rest[close + 1] != ':') throw CtlError("usage", "--station: bad address " + url);
+      port = rest.substr(close + 2);
+    }
+  } else {
+    const auto colon = rest.rfind(':');
+    o.host = rest.substr(0, colon);
+    if (colon != std::string::npos) port = rest.substr(colon + 1);
+  }
+  if (o.host.empty() || port.empty() || port.size() > 5 ||
+      port.find_first_not_of("0123456789") != std::string::npos || std::stoul(port) > 65535) {
+    throw CtlError("usage", "--station: expected https://HOST:PORT, got " + url);
+  }
+  o.port = static_cast<std::uint16_t>(std::stoul(port));
+  return o;
+}
+
+crypto::SecretKey load_key(const std::string& path) {
+  auto key = crypto::load_secret_key(path);
+  if (!key) {
+    throw CtlError("io", path + ": not an unencrypted PKCS#8 Ed25519 or ECDSA P-256 key (" +
+                             std::string(crypto::to_string(key.error())) + ")");
+  }
+  return *key;
+}
+
+StationLink::StationLink(const LinkOptions& options)
+    : client_(pinned(options)), keyid_pin_(options.station_keyid) {}
+
+json::value StationLink::get_json(std::string_view target) {
+  return answer(client_.get(target), target);
+}
+
+json::value StationLink::post_json(std::string_view target, std::string_view body) {
+  return answer(client_.post(target, body), target);
+}
+
+const crypto::PublicKey& StationLink::station_key() {
+  if (station_key_) return *station_key_;
+  json::value v = get_json("/v1/station");
+  const json::value* pem = v.is_object() ? v.as_object().if_contains("public_key") : nullptr;
+  if (pem == nullptr || !pem->is_string()) throw CtlError("protocol", "/v1/station: no public_key");
+  auto key = crypto::PublicKey::from_pem(pem->as_string());
+  if (!key) throw CtlError("protocol", "/v1/station: public_key is not a usable key");
+  if (!keyid_pin_.empty() && key->keyid() != keyid_pin_) {
+    throw CtlError("pin", "the station's signing key is " + key->keyid() +
+                              ", not the pinned --station-keyid " + keyid_pin_);
+  }
+  station_key_ = *key;
+  return *station_key_;
+}
+
+const std::string& StationLink::session_id() {
+  if (session_id_.empty()) {
+    json::value status = get_json("/v1/status");
+    session_id_ = std::string(status.at("session").at("id").as_string());
+  }
+  return session_id_;
+}
+
+json::object StationLink::command(const crypto::SecretKey& key, const std::string& official,
+                                  const std::string& name, const json::object& args) {
+  for (int attempt = 0;; ++attempt) {
+    json::value status = get_json("/v1/status");
+    session_id_ = std::string(status.at("session").at("id").as_string());
+    const auto last = status.at("command_log").at("last_seq").to_number<std::uint64_t>();
+    const std::string payload = make_command_payload(session_id_, last + 1, official, name, args);
+    try {
+      return post_json("/v1/commands", sign_command(key, payload)).as_object();
+    } catch (const CtlError& e) {
+      // Another official's command took this seq in the meantime: take the next one.
+      if (e.code != "replayed_command" || attempt == 2) throw;
+    }
+  }
+}
+
+StationLink::Minutes StationLink::minutes(const std::string& contest, std::uint32_t round) {
+  const std::string target = "/v1/results/" + contest + "/" + std::to_string(round);
+  json::value v = get_json(target);
+  Minutes m;
+  auto env = crypto::parse_envelope(json::serialize(v));
+  if (!env) throw CtlError("protocol", target + ": not a DSSE envelope");
+  crypto::KeySet keys;
+  keys.add(station_key());
+  auto verified = crypto::verify_envelope(*env, crypto::payload_type::kResult, keys);
+  if (!verified) {
+    throw CtlError("bad_signature", target + ": the minutes are not validly signed by the station");
+  }
+  m.envelope = std::move(*env);
+  boost::system::error_code ec;
+  json::value payload = json::parse(m.envelope.payload, ec);
+  if (ec || !payload.is_object()) throw CtlError("protocol", target + ": payload is not JSON");
+  m.payload = std::move(payload.as_object());
+  if (const json::value* c = v.as_object().if_contains("certification"); c && c->is_object()) {
+    m.certification = c->as_object();
+  }
+  return m;
+}
+
+}  // namespace tallystation::station::ctl

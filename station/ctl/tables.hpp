@@ -1,0 +1,32 @@
+#pragma once
+// Readable text for stationctl: plain tables (columns padded by UTF-8 code points, numbers
+// right-aligned), the station's status and the counting minutes of a round as officials read
+// them aloud. Pure functions over the JSON the station serves (docs/protocol.md); thread safe.
+#include <string>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+namespace tallystation::station::ctl {
+
+class Table {
+ public:
+  explicit Table(std::vector<std::string> header) : header_(std::move(header)) {}
+  void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  // Columns separated by two spaces; a rule under the header; a column whose cells are all
+  // numbers is right-aligned.
+  std::string render() const;
+
+ private:
+  std::vector<std::string> header_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+// GET /v1/status as text: session, attendance, terminals, contests and rounds, command log.
+std::string render_status(const boost::json::object& status);
+// A round's minutes payload (CONTRACT.md section 4 and the station's extras) and its
+// certification ({"certified","required","signed_by","missing"}; may be empty) as text.
+std::string render_minutes(const boost::json::object& minutes,
+                           const boost::json::object& certification);
+
+}  // namespace tallystation::station::ctl

@@ -1,0 +1,312 @@
+#include "station/net/connection.hpp"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <optional>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace tallystation::station::net::detail {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using boost::system::error_code;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kReadChunk = 16 * 1024;
+// After refusing a request whose body was not read, up to this much of it is read and dropped so
+// the client gets to read the refusal instead of a connection reset.
+constexpr std::size_t kMaxDrain = 4 * 1024 * 1024;
+constexpr std::size_t kMaxLoggedTarget = 256;
+constexpr std::chrono::milliseconds kCloseNotifyWait{100};
+
+enum class Phase { handshake, idle, reading, handling, writing, closing };
+// What a connection does after one request.
+enum class After { next, close, drain_and_close, abandon };
+
+// The handler's answer for one request, delivered to the connection's strand.
+struct Pending {
+  explicit Pending(const asio::any_io_executor& ex)
+      : timer(ex, asio::steady_timer::time_point::max()) {}
+  asio::steady_timer timer;  // cancelled when the response arrives
+  std::optional<HttpResponse> response;
+  std::atomic<bool> answered{false};
+};
+
+HttpResponse error_response(unsigned status, std::string code, std::string message) {
+  HttpResponse r;
+  r.status = status;
+  r.body = boost::json::serialize(boost::json::object{{"error", code}, {"message", message}});
+  r.log_code = std::move(code);
+  return r;
+}
+
+struct Refusal {
+  HttpResponse response;
+  bool send = true;  // false when the socket is already gone (timeouts)
+};
+
+// What to tell a client whose request could not be read; nullopt if shutdown cancelled the read.
+std::optional<Refusal> refusal_for(error_code ec, const ServerOptions& opt) {
+  if (ec == http::error::body_limit) {
+    return Refusal{error_response(
+        413, "too_large",
+        "request body exceeds the limit of " + std::to_string(opt.body_limit) + " bytes")};
+  }
+  if (ec == http::error::header_limit) {
+    return Refusal{error_response(
+        431, "too_large",
+        "request header exceeds the limit of " + std::to_string(opt.header_limit) + " bytes")};
+  }
+  if (ec == beast::error::timeout) {
+    return Refusal{error_response(408, "timeout", "request not received in time"), false};
+  }
+  if (ec.category() == http::make_error_code(http::error::bad_target).category() &&
+      ec != http::error::end_of_stream && ec != http::error::partial_message) {
+    return Refusal{error_response(400, "malformed", "malformed HTTP request: " + ec.message())};
+  }
+  if (ec != asio::error::operation_aborted) {  // the request had begun
+    return Refusal{error_response(400, "incomplete", "connection closed mid-request"), false};
+  }
+  return std::nullopt;
+}
+
+bool is_json(std::string_view content_type) {
+  auto media = content_type.substr(0, content_type.find(';'));
+  while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.remove_suffix(1);
+  return beast::iequals(media, "application/json");
+}
+
+}  // namespace
+
+struct Connection::State {
+  State(asio::ip::tcp::socket socket, ConnectionContext& c, std::string p)
+      : ctx(c), stream(std::move(socket), c.tls), peer(std::move(p)) {}
+
+  asio::awaitable<void> run();
+  asio::awaitable<bool> await_request(beast::flat_buffer& buffer);
+  asio::awaitable<error_code> read_request(beast::flat_buffer& buffer,
+                                           http::request_parser<http::string_body>& parser);
+  asio::awaitable<After> serve_one(beast::flat_buffer& buffer);
+  asio::awaitable<HttpResponse> call_handler(HttpRequest request);
+  asio::awaitable<error_code> write(HttpResponse& r, unsigned version, bool keep_alive);
+  asio::awaitable<void> close(bool drain);
+  void log(std::string_view method, std::string_view target, const HttpResponse& r,
+           Clock::time_point started, bool sent);
+  beast::tcp_stream& tcp() { return beast::get_lowest_layer(stream); }
+
+  ConnectionContext& ctx;
+  beast::ssl_stream<beast::tcp_stream> stream;
+  std::string peer;
+  Phase phase = Phase::handshake;
+  bool stopping = false;
+  bool closed = false;
+  std::shared_ptr<Pending> pending;
+};
+
+Connection::Connection(asio::ip::tcp::socket socket, ConnectionContext& ctx, std::string peer)
+    : state_(std::make_shared<State>(std::move(socket), ctx, std::move(peer))) {}
+
+Connection::~Connection() = default;
+
+asio::any_io_executor Connection::executor() const {
+  return state_->stream.get_executor();
+}
+const std::string& Connection::peer() const noexcept {
+  return state_->peer;
+}
+asio::awaitable<void> Connection::run() {
+  return state_->run();
+}
+
+void Connection::stop() {
+  auto& s = *state_;
+  s.stopping = true;
+  if (s.phase == Phase::handshake || s.phase == Phase::idle || s.phase == Phase::reading) {
+    s.tcp().cancel();
+  }
+}
+
+void Connection::force_close() {
+  auto& s = *state_;
+  s.stopping = true;
+  s.closed = true;
+  s.tcp().close();
+  if (s.pending) s.pending->timer.cancel();
+}
+
+asio::awaitable<void> Connection::State::run() {
+  tcp().expires_after(ctx.options.handshake_timeout);
+  if (auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kTuple); ec) {
+    if (!stopping) {
+      ctx.log.write({{"event", "tls_handshake_failed"}, {"peer", peer}, {"error", ec.message()}});
+    }
+    tcp().close();
+    co_return;
+  }
+  beast::flat_buffer buffer;
+  After after = After::next;
+  while (after == After::next && !stopping) {
+    if (buffer.size() == 0 && !co_await await_request(buffer)) break;
+    after = co_await serve_one(buffer);
+  }
+  if (after == After::abandon) co_return;
+  co_await close(after == After::drain_and_close);
+}
+
+asio::awaitable<bool> Connection::State::await_request(beast::flat_buffer& buffer) {
+  // Between requests the idle timeout applies; the first byte starts the read timeout.
+  phase = Phase::idle;
+  tcp().expires_after(ctx.options.idle_timeout);
+  auto [ec, n] = co_await stream.async_read_some(buffer.prepare(kReadChunk), kTuple);
+  if (ec) co_return false;
+  buffer.commit(n);
+  co_return !stopping;
+}
+
+asio::awaitable<error_code> Connection::State::read_request(
+    beast::flat_buffer& buffer, http::request_parser<http::string_body>& parser) {
+  const ServerOptions& opt = ctx.options;
+  tcp().expires_after(opt.read_timeout);  // all of the request, however it trickles in
+  parser.header_limit(opt.header_limit);
+  parser.body_limit(opt.body_limit);
+  auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kTuple);
+  if (!ec && beast::iequals(parser.get()[http::field::expect], "100-continue") &&
+      !parser.is_done()) {
+    http::response<http::empty_body> go_on{http::status::continue_, parser.get().version()};
+    std::tie(ec, n) = co_await http::async_write(stream, go_on, kTuple);
+  }
+  if (!ec && !parser.is_done()) {
+    std::tie(ec, n) = co_await http::async_read(stream, buffer, parser, kTuple);
+  }
+  co_return ec;
+}
+
+asio::awaitable<After> Connection::State::serve_one(beast::flat_buffer& buffer) {
+  phase = Phase::reading;
+  const auto started = Clock::now();
+  http::request_parser<http::string_body> parser;
+  const error_code ec = co_await read_request(buffer, parser);
+  const auto& req = parser.get();
+  const bool header_done = parser.is_header_done();
+  std::string method = header_done ? std::string(req.method_string()) : std::string();
+  std::string target = header_done ? std::string(req.target()) : std::string();
+  if (ec) {
+    auto refusal = refusal_for(ec, ctx.options);
+    if (!refusal) co_return After::close;  // the client went away, or shutdown cancelled it
+    bool sent = false;
+    if (refusal->send) {
+      sent = !co_await write(refusal->response, header_done ? req.version() : 11, false);
+    }
+    log(method, target, refusal->response, started, sent);
+    co_return refusal->send ? After::drain_and_close : After::close;
+  }
+  HttpResponse response;
+  if (req.method() == http::verb::post && !is_json(req[http::field::content_type])) {
+    response = error_response(415, "wrong_content_type",
+                              "POST bodies must be Content-Type: application/json");
+  } else {
+    phase = Phase::handling;
+    HttpRequest request{method, target, std::string(req[http::field::content_type]),
+                        std::move(parser.get().body()), peer};
+    response = co_await call_handler(std::move(request));
+    if (closed) co_return After::abandon;
+  }
+  const bool keep_alive = req.keep_alive() && !stopping;
+  phase = Phase::writing;
+  auto wec = co_await write(response, req.version(), keep_alive);
+  log(method, target, response, started, !wec);
+  co_return wec || !keep_alive ? After::close : After::next;
+}
+
+asio::awaitable<HttpResponse> Connection::State::call_handler(HttpRequest request) {
+  auto p = std::make_shared<Pending>(co_await asio::this_coro::executor);
+  pending = p;
+  Responder respond = [p](HttpResponse r) {
+    if (p->answered.exchange(true)) return;  // exactly once, whatever the handler does
+    auto ex = p->timer.get_executor();
+    asio::post(ex, [p, r = std::move(r)]() mutable {
+      p->response = std::move(r);
+      p->timer.cancel();
+    });
+  };
+  try {
+    ctx.handler.handle(std::move(request), std::move(respond));
+  } catch (const std::exception& e) {
+    ctx.log.write({{"event", "handler_failed"}, {"peer", peer}, {"error", e.what()}});
+    if (!p->answered.exchange(true)) {
+      p->response = error_response(500, "internal", "internal error");
+    }
+  }
+  while (!p->response && !closed) co_await p->timer.async_wait(kTuple);
+  pending.reset();
+  if (!p->response) co_return error_response(503, "shutting_down", "the station is stopping");
+  co_return std::move(*p->response);
+}
+
+asio::awaitable<error_code> Connection::State::write(HttpResponse& r, unsigned version,
+                                                     bool keep_alive) {
+  http::response<http::string_body> res;
+  res.version(version);
+  res.result(r.status);
+  res.set(http::field::server, "tallystation");
+  res.set(http::field::content_type, r.content_type);
+  res.set(http::field::cache_control, "no-store");
+  res.keep_alive(keep_alive);
+  res.body() = std::move(r.body);
+  res.prepare_payload();
+  tcp().expires_after(ctx.options.write_timeout);
+  auto [ec, n] = co_await http::async_write(stream, res, kTuple);
+  co_return ec;
+}
+
+asio::awaitable<void> Connection::State::close(bool drain) {
+  phase = Phase::closing;
+  if (!tcp().socket().is_open()) co_return;
+  tcp().expires_after(ctx.options.linger);
+  if (drain) {
+    std::array<char, kReadChunk> sink;
+    std::size_t total = 0;
+    while (total < kMaxDrain) {
+      auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), kTuple);
+      if (ec) break;
+      total += n;
+    }
+  }
+  if (tcp().socket().is_open()) {
+    // Sends close_notify, then waits for the peer's, but only briefly: an idle client is not
+    // reading and would hold the slot (and a shutdown) for the whole linger time.
+    tcp().expires_after(std::min<std::chrono::milliseconds>(ctx.options.linger, kCloseNotifyWait));
+    co_await stream.async_shutdown(kTuple);
+  }
+  tcp().close();
+}
+
+void Connection::State::log(std::string_view method, std::string_view target, const HttpResponse& r,
+                            Clock::time_point started, bool sent) {
+  double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+  boost::json::object line{
+      {"peer", peer},       {"method", method},   {"path", target.substr(0, kMaxLoggedTarget)},
+      {"status", r.status}, {"code", r.log_code}, {"ms", std::round(ms * 1000.0) / 1000.0}};
+  if (!sent) line["sent"] = false;
+  for (const auto& [key, value] : r.log_fields) line.emplace(key, value);
+  ctx.log.write(line);
+}
+
+}  // namespace tallystation::station::net::detail

@@ -1,0 +1,429 @@
+#include "station/store/sqlite_store.hpp"
+
+#include <sqlite3.h>
+
+#include <cstring>
+
+namespace tallystation::station {
+
+namespace {
+
+// docs/storage.md is the specification of this schema; keep them in step.
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta(
+  key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS terminals(
+  id TEXT PRIMARY KEY, keyid TEXT NOT NULL UNIQUE, public_key TEXT NOT NULL,
+  revoked INTEGER NOT NULL CHECK(revoked IN (0, 1))) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rounds(
+  contest TEXT NOT NULL, round INTEGER NOT NULL CHECK(round > 0),
+  phase TEXT NOT NULL CHECK(phase IN ('pending', 'open', 'closed')),
+  tree BLOB NOT NULL, ballots INTEGER NOT NULL, tokens_issued INTEGER NOT NULL,
+  box_root TEXT NOT NULL, PRIMARY KEY(contest, round)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tokens(
+  contest TEXT NOT NULL, round INTEGER NOT NULL, token_hash BLOB NOT NULL, spent_by BLOB,
+  PRIMARY KEY(contest, round, token_hash)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ballots(
+  contest TEXT NOT NULL, round INTEGER NOT NULL, leaf_hash BLOB NOT NULL, terminal TEXT NOT NULL,
+  payload BLOB NOT NULL, envelope TEXT NOT NULL,
+  PRIMARY KEY(contest, round, leaf_hash)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS commands(
+  log_index INTEGER PRIMARY KEY CHECK(log_index >= 0), seq INTEGER NOT NULL UNIQUE,
+  official TEXT NOT NULL, envelope TEXT NOT NULL, prev_hash BLOB NOT NULL,
+  entry_hash BLOB NOT NULL);
+)sql";
+
+// Resets a cached statement when the query that used it goes out of scope.
+class Query {
+ public:
+  explicit Query(sqlite3_stmt* s) : s_(s) {}
+  ~Query() {
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+  }
+  Query(const Query&) = delete;
+  Query& operator=(const Query&) = delete;
+
+  Query& text(int i, std::string_view v) {
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Query& blob(int i, std::string_view v) {
+    sqlite3_bind_blob(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Query& digest(int i, const crypto::Digest& d) {
+    sqlite3_bind_blob(s_, i, d.data(), static_cast<int>(d.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Query& integer(int i, std::int64_t v) {
+    sqlite3_bind_int64(s_, i, v);
+    return *this;
+  }
+  Query& null(int i) {
+    sqlite3_bind_null(s_, i);
+    return *this;
+  }
+  int step() { return sqlite3_step(s_); }
+
+  std::string col_text(int i) const {
+    const auto* p = sqlite3_column_blob(s_, i);
+    const int n = sqlite3_column_bytes(s_, i);
+    return p == nullptr ? std::string() : std::string(static_cast<const char*>(p), n);
+  }
+  std::int64_t col_int(int i) const { return sqlite3_column_int64(s_, i); }
+  bool col_null(int i) const { return sqlite3_column_type(s_, i) == SQLITE_NULL; }
+  bool col_digest(int i, crypto::Digest& out) const {
+    if (sqlite3_column_bytes(s_, i) != static_cast<int>(out.size())) return false;
+    std::memcpy(out.data(), sqlite3_column_blob(s_, i), out.size());
+    return true;
+  }
+
+ private:
+  sqlite3_stmt* s_;
+};
+
+RoundPhase phase_from(std::string_view s) {
+  if (s == "open") return RoundPhase::open;
+  if (s == "closed") return RoundPhase::closed;
+  return RoundPhase::pending;
+}
+
+}  // namespace
+
+std::string_view to_string(RoundPhase p) noexcept {
+  switch (p) {
+    case RoundPhase::pending:
+      return "pending";
+    case RoundPhase::open:
+      return "open";
+    case RoundPhase::closed:
+      return "closed";
+  }
+  return "pending";
+}
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::path& file) {
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(
+      file.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = file.string() + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    sqlite3_close(db);
+    return make_error(Errc::storage, msg);
+  }
+  std::unique_ptr<SqliteStore> store(new SqliteStore(db));
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(db, 5000);
+  // synchronous=FULL in WAL mode fsyncs the WAL at every commit: an acknowledged ballot survives
+  // power loss, not just a process crash (https://sqlite.org/pragma.html#pragma_synchronous).
+  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
+                             "PRAGMA foreign_keys=ON", "PRAGMA secure_delete=ON"}) {
+    if (auto s = store->exec(pragma); !s) return s.error();
+  }
+  if (auto s = store->exec("BEGIN IMMEDIATE"); !s) return s.error();
+  if (auto s = store->exec(kSchema); !s) {
+    store->rollback();
+    return s.error();
+  }
+  auto version = store->get_meta("schema_version");
+  if (!version) {
+    store->rollback();
+    return version.error();
+  }
+  if (!*version) {
+    if (auto s = store->put_meta("schema_version", std::to_string(kSchemaVersion)); !s) {
+      store->rollback();
+      return s.error();
+    }
+  } else if (**version != std::to_string(kSchemaVersion)) {
+    store->rollback();
+    return make_error(Errc::corrupt, file.string() + ": schema version " + **version +
+                                         " is not the supported " + std::to_string(kSchemaVersion));
+  }
+  if (auto s = store->exec("COMMIT"); !s) {
+    store->rollback();
+    return s.error();
+  }
+  return store;
+}
+
+SqliteStore::~SqliteStore() {
+  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+  sqlite3_close(db_);
+}
+
+Error SqliteStore::error(std::string_view what) const {
+  return make_error(Errc::storage, std::string(what) + ": " + sqlite3_errmsg(db_));
+}
+
+Status SqliteStore::exec(const char* sql) {
+  char* msg = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &msg) != SQLITE_OK) {
+    std::string m = std::string(sql).substr(0, 40) + ": " + (msg ? msg : "failed");
+    sqlite3_free(msg);
+    return make_error(Errc::storage, m);
+  }
+  return {};
+}
+
+Result<sqlite3_stmt*> SqliteStore::prepare(const char* sql) {
+  if (auto it = cache_.find(sql); it != cache_.end()) return it->second;
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) {
+    return error(sql);
+  }
+  cache_.emplace(sql, stmt);
+  return stmt;
+}
+
+Status SqliteStore::begin() {
+  return exec("BEGIN IMMEDIATE");
+}
+
+Status SqliteStore::commit() {
+  if (auto s = exec("COMMIT"); !s) return s;
+  ++commits_;
+  return {};
+}
+
+Status SqliteStore::checkpoint_wal() {
+  int log = 0;
+  int done = 0;
+  if (sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, &log, &done) !=
+      SQLITE_OK) {
+    return error("wal_checkpoint");
+  }
+  return {};
+}
+
+void SqliteStore::rollback() noexcept {
+  if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+#define TS_PREPARE(var, sql)                  \
+  auto var##_stmt = prepare(sql);             \
+  if (!var##_stmt) return var##_stmt.error(); \
+  Query var(*var##_stmt)
+
+Result<std::optional<std::string>> SqliteStore::get_meta(std::string_view key) {
+  TS_PREPARE(q, "SELECT value FROM meta WHERE key = ?1");
+  q.text(1, key);
+  const int rc = q.step();
+  if (rc == SQLITE_ROW) return std::optional<std::string>(q.col_text(0));
+  if (rc == SQLITE_DONE) return std::optional<std::string>();
+  return error("get_meta");
+}
+
+Status SqliteStore::put_meta(std::string_view key, std::string_view value) {
+  TS_PREPARE(q, "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)");
+  q.text(1, key).text(2, value);
+  if (q.step() != SQLITE_DONE) return error("put_meta");
+  return {};
+}
+
+Result<std::vector<TerminalRow>> SqliteStore::terminals() {
+  TS_PREPARE(q, "SELECT id, keyid, public_key, revoked FROM terminals ORDER BY id");
+  std::vector<TerminalRow> out;
+  int rc;
+  while ((rc = q.step()) == SQLITE_ROW) {
+    out.push_back({q.col_text(0), q.col_text(1), q.col_text(2), q.col_int(3) != 0});
+  }
+  if (rc != SQLITE_DONE) return error("terminals");
+  return out;
+}
+
+Status SqliteStore::put_terminal(const TerminalRow& t) {
+  TS_PREPARE(q,
+             "INSERT OR REPLACE INTO terminals(id, keyid, public_key, revoked) "
+             "VALUES(?1, ?2, ?3, ?4)");
+  q.text(1, t.id).text(2, t.keyid).text(3, t.public_key_pem).integer(4, t.revoked ? 1 : 0);
+  if (q.step() != SQLITE_DONE) return error("put_terminal");
+  return {};
+}
+
+Result<std::vector<RoundRow>> SqliteStore::rounds() {
+  TS_PREPARE(q,
+             "SELECT contest, round, phase, tree, ballots, tokens_issued, box_root FROM rounds "
+             "ORDER BY contest, round");
+  std::vector<RoundRow> out;
+  int rc;
+  while ((rc = q.step()) == SQLITE_ROW) {
+    RoundRow r;
+    r.contest = q.col_text(0);
+    r.round = static_cast<std::uint32_t>(q.col_int(1));
+    r.phase = phase_from(q.col_text(2));
+    r.tree_state = q.col_text(3);
+    r.ballots = static_cast<std::uint64_t>(q.col_int(4));
+    r.tokens_issued = static_cast<std::uint64_t>(q.col_int(5));
+    r.box_root = q.col_text(6);
+    out.push_back(std::move(r));
+  }
+  if (rc != SQLITE_DONE) return error("rounds");
+  return out;
+}
+
+Status SqliteStore::put_round(const RoundRow& r) {
+  TS_PREPARE(q,
+             "INSERT OR REPLACE INTO rounds(contest, round, phase, tree, ballots, tokens_issued, "
+             "box_root) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  q.text(1, r.contest).integer(2, r.round).text(3, to_string(r.phase)).blob(4, r.tree_state);
+  q.integer(5, static_cast<std::int64_t>(r.ballots));
+  q.integer(6, static_cast<std::int64_t>(r.tokens_issued)).text(7, r.box_root);
+  if (q.step() != SQLITE_DONE) return error("put_round");
+  return {};
+}
+
+Status SqliteStore::insert_tokens(std::string_view contest, std::uint32_t round,
+                                  const std::vector<crypto::Digest>& token_hashes) {
+  TS_PREPARE(q,
+             "INSERT INTO tokens(contest, round, token_hash, spent_by) VALUES(?1, ?2, ?3, NULL)");
+  for (const crypto::Digest& h : token_hashes) {
+    q.text(1, contest).integer(2, round).digest(3, h);
+    if (q.step() != SQLITE_DONE) return error("insert_tokens");
+    sqlite3_reset(*q_stmt);
+  }
+  return {};
+}
+
+Result<std::optional<TokenRow>> SqliteStore::find_token(std::string_view contest,
+                                                        std::uint32_t round,
+                                                        const crypto::Digest& token_hash) {
+  TS_PREPARE(q,
+             "SELECT spent_by FROM tokens WHERE contest = ?1 AND round = ?2 AND token_hash = ?3");
+  q.text(1, contest).integer(2, round).digest(3, token_hash);
+  const int rc = q.step();
+  if (rc == SQLITE_DONE) return std::optional<TokenRow>();
+  if (rc != SQLITE_ROW) return error("find_token");
+  TokenRow t{token_hash, std::nullopt};
+  if (!q.col_null(0)) {
+    crypto::Digest d{};
+    if (!q.col_digest(0, d)) return make_error(Errc::corrupt, "tokens.spent_by is not 32 bytes");
+    t.spent_by = d;
+  }
+  return std::optional<TokenRow>(t);
+}
+
+Status SqliteStore::spend_token(std::string_view contest, std::uint32_t round,
+                                const crypto::Digest& token_hash, const crypto::Digest& leaf) {
+  TS_PREPARE(q,
+             "UPDATE tokens SET spent_by = ?4 WHERE contest = ?1 AND round = ?2 AND "
+             "token_hash = ?3 AND spent_by IS NULL");
+  q.text(1, contest).integer(2, round).digest(3, token_hash).digest(4, leaf);
+  if (q.step() != SQLITE_DONE) return error("spend_token");
+  if (sqlite3_changes(db_) != 1) return make_error(Errc::corrupt, "spend_token: no unspent token");
+  return {};
+}
+
+Status SqliteStore::insert_ballot(const BallotRow& b) {
+  TS_PREPARE(q,
+             "INSERT INTO ballots(contest, round, leaf_hash, terminal, payload, envelope) "
+             "VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+  q.text(1, b.contest).integer(2, b.round).digest(3, b.leaf_hash).text(4, b.terminal);
+  q.blob(5, b.payload).text(6, b.envelope);
+  if (q.step() != SQLITE_DONE) return error("insert_ballot");
+  return {};
+}
+
+Result<std::vector<crypto::Digest>> SqliteStore::leaf_hashes(std::string_view contest,
+                                                             std::uint32_t round) {
+  // BLOB comparison is memcmp: the primary key order is the ballot box order.
+  TS_PREPARE(q,
+             "SELECT leaf_hash FROM ballots WHERE contest = ?1 AND round = ?2 ORDER BY leaf_hash");
+  q.text(1, contest).integer(2, round);
+  std::vector<crypto::Digest> out;
+  int rc;
+  while ((rc = q.step()) == SQLITE_ROW) {
+    crypto::Digest d{};
+    if (!q.col_digest(0, d)) return make_error(Errc::corrupt, "ballots.leaf_hash is not 32 bytes");
+    out.push_back(d);
+  }
+  if (rc != SQLITE_DONE) return error("leaf_hashes");
+  return out;
+}
+
+Result<std::vector<BallotRow>> SqliteStore::ballots(std::string_view contest, std::uint32_t round) {
+  TS_PREPARE(q,
+             "SELECT leaf_hash, terminal, payload, envelope FROM ballots WHERE contest = ?1 AND "
+             "round = ?2 ORDER BY leaf_hash");
+  q.text(1, contest).integer(2, round);
+  std::vector<BallotRow> out;
+  int rc;
+  while ((rc = q.step()) == SQLITE_ROW) {
+    BallotRow b;
+    b.contest = std::string(contest);
+    b.round = round;
+    if (!q.col_digest(0, b.leaf_hash)) {
+      return make_error(Errc::corrupt, "ballots.leaf_hash is not 32 bytes");
+    }
+    b.terminal = q.col_text(1);
+    b.payload = q.col_text(2);
+    b.envelope = q.col_text(3);
+    out.push_back(std::move(b));
+  }
+  if (rc != SQLITE_DONE) return error("ballots");
+  return out;
+}
+
+Result<std::vector<TerminalCount>> SqliteStore::ballot_counts() {
+  TS_PREPARE(q,
+             "SELECT contest, round, terminal, count(*) FROM ballots GROUP BY contest, round, "
+             "terminal ORDER BY contest, round, terminal");
+  std::vector<TerminalCount> out;
+  int rc;
+  while ((rc = q.step()) == SQLITE_ROW) {
+    out.push_back({q.col_text(0), static_cast<std::uint32_t>(q.col_int(1)), q.col_text(2),
+                   static_cast<std::uint64_t>(q.col_int(3))});
+  }
+  if (rc != SQLITE_DONE) return error("ballot_counts");
+  return out;
+}
+
+Status SqliteStore::append_command(const CommandRow& c) {
+  TS_PREPARE(q,
+             "INSERT INTO commands(log_index, seq, official, envelope, prev_hash, entry_hash) "
+             "VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+  q.integer(1, static_cast<std::int64_t>(c.index)).integer(2, static_cast<std::int64_t>(c.seq));
+  q.text(3, c.official).text(4, c.envelope).digest(5, c.prev_hash).digest(6, c.entry_hash);
+  if (q.step() != SQLITE_DONE) return error("append_command");
+  return {};
+}
+
+namespace {
+bool read_command(const Query& q, CommandRow& c) {
+  c.index = static_cast<std::uint64_t>(q.col_int(0));
+  c.seq = static_cast<std::uint64_t>(q.col_int(1));
+  c.official = q.col_text(2);
+  c.envelope = q.col_text(3);
+  return q.col_digest(4, c.prev_hash) && q.col_digest(5, c.entry_hash);
+}
+}  // namespace
+
+Result<std::optional<CommandRow>> SqliteStore::last_command() {
+  TS_PREPARE(q,
+             "SELECT log_index, seq, official, envelope, prev_hash, entry_hash FROM commands "
+             "ORDER BY log_index DESC LIMIT 1");
+  const int rc = q.step();
+  if (rc == SQLITE_DONE) return std::optional<CommandRow>();
+  if (rc != SQLITE_ROW) return error("last_command");
+  CommandRow c;
+  if (!read_command(q, c)) return make_error(Errc::corrupt, "commands: hash is not 32 bytes");
+  return std::optional<CommandRow>(std::move(c));
+}
+
+Result<std::vector<CommandRow>> SqliteStore::commands() {
+  TS_PREPARE(q,
+             "SELECT log_index, seq, official, envelope, prev_hash, entry_hash FROM commands "
+             "ORDER BY log_index");
+  std::vector<CommandRow> out;
+  int rc;
+  while ((rc = q.step()) == SQLITE_ROW) {
+    CommandRow c;
+    if (!read_command(q, c)) return make_error(Errc::corrupt, "commands: hash is not 32 bytes");
+    out.push_back(std::move(c));
+  }
+  if (rc != SQLITE_DONE) return error("commands");
+  return out;
+}
+
+}  // namespace tallystation::station

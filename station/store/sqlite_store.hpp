@@ -1,0 +1,66 @@
+#pragma once
+// The SQLite implementation of Store (schema: docs/storage.md). One connection, opened in WAL mode
+// with synchronous=FULL, so that commit() returns only after the transaction is on disk and
+// survives kill -9 or power loss; SQLite replays or discards the WAL at the next open.
+// Not thread safe: owned by the station's writer thread (see store.hpp).
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "station/store/store.hpp"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace tallystation::station {
+
+class SqliteStore final : public Store {
+ public:
+  // Opens (creating if needed) the database and its schema. Refuses a schema version it does not
+  // know (Errc::corrupt).
+  static Result<std::unique_ptr<SqliteStore>> open(const std::filesystem::path& file);
+  ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  Status begin() override;
+  Status commit() override;
+  void rollback() noexcept override;
+  Status checkpoint_wal() override;
+  std::uint64_t commits() const noexcept override { return commits_; }
+
+  Result<std::optional<std::string>> get_meta(std::string_view key) override;
+  Status put_meta(std::string_view key, std::string_view value) override;
+  Result<std::vector<TerminalRow>> terminals() override;
+  Status put_terminal(const TerminalRow& t) override;
+  Result<std::vector<RoundRow>> rounds() override;
+  Status put_round(const RoundRow& r) override;
+  Status insert_tokens(std::string_view contest, std::uint32_t round,
+                       const std::vector<crypto::Digest>& token_hashes) override;
+  Result<std::optional<TokenRow>> find_token(std::string_view contest, std::uint32_t round,
+                                             const crypto::Digest& token_hash) override;
+  Status spend_token(std::string_view contest, std::uint32_t round,
+                     const crypto::Digest& token_hash, const crypto::Digest& leaf) override;
+  Status insert_ballot(const BallotRow& b) override;
+  Result<std::vector<crypto::Digest>> leaf_hashes(std::string_view contest,
+                                                  std::uint32_t round) override;
+  Result<std::vector<BallotRow>> ballots(std::string_view contest, std::uint32_t round) override;
+  Result<std::vector<TerminalCount>> ballot_counts() override;
+  Status append_command(const CommandRow& c) override;
+  Result<std::optional<CommandRow>> last_command() override;
+  Result<std::vector<CommandRow>> commands() override;
+
+ private:
+  explicit SqliteStore(sqlite3* db) : db_(db) {}
+  Status exec(const char* sql);
+  Result<sqlite3_stmt*> prepare(const char* sql);  // cached per SQL text
+  Error error(std::string_view what) const;
+
+  sqlite3* db_;
+  std::map<const char*, sqlite3_stmt*> cache_;
+  std::atomic<std::uint64_t> commits_{0};  // read by tests from other threads
+};
+
+}  // namespace tallystation::station

@@ -1,0 +1,17 @@
+# The counting minutes, further rounds, certification and stationctl's tables (pure, no sockets).
+# Included from tests/station/CMakeLists.txt.
+add_executable(station_minutes_tests
+  ${CMAKE_CURRENT_SOURCE_DIR}/core_main.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/minutes_test.cpp)
+target_link_libraries(station_minutes_tests PRIVATE tallystation::station Catch2::Catch2)
+catch_discover_tests(station_minutes_tests TEST_PREFIX "station minutes: ")
+
+# A congress through the real stationd and stationctl (child processes), and the minutes'
+# signatures checked with openssl pkeyutl.
+add_executable(station_congress_tests
+  ${CMAKE_CURRENT_SOURCE_DIR}/core_main.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/congress_test.cpp)
+target_link_libraries(station_congress_tests PRIVATE station_net_fixture Catch2::Catch2)
+target_compile_definitions(station_congress_tests PRIVATE
+  STATIOND_PATH="$<TARGET_FILE:stationd>" STATIONCTL_PATH="$<TARGET_FILE:stationctl>")
+add_dependencies(station_congress_tests stationd stationctl)

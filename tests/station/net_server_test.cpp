@@ -1,0 +1,432 @@
+// The network edge over real TLS on loopback, with a fake Handler: keep-alive, asynchronous
+// answers, limits, timeouts, malformed input, the connection limit, the request log and shutdown.
+#define CATCH_CONFIG_MAIN
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include <boost/json/parse.hpp>
+
+#include "net_fixture.hpp"
+#include "station/client/https_client.hpp"
+#include "station/net/server.hpp"
+
+namespace tallystation::station::client {
+// For Catch's messages about results.
+inline std::ostream& operator<<(std::ostream& os, const Response& r) {
+  return os << r.status << " " << r.body;
+}
+}  // namespace tallystation::station::client
+
+namespace ts = tallystation::station;
+using ts::client::ClientOptions;
+using ts::client::HttpsClient;
+using ts::client::RawTlsConnection;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Echoes the request; "/slow" is held until release() or drain(); "/async" is answered from
+// another thread; "/throw" throws.
+class FakeHandler : public ts::Handler {
+ public:
+  ~FakeHandler() override {
+    for (auto& t : threads_) t.join();
+  }
+
+  void handle(ts::HttpRequest request, ts::Responder respond) override {
+    std::unique_lock lock(mu_);
+    ++requests_;
+    if (request.target == "/throw") throw std::runtime_error("handler bug");
+    ts::HttpResponse r;
+    r.body = R"({"method":")" + request.method + R"(","target":")" + request.target +
+             R"(","body_size":)" + std::to_string(request.body.size()) + "}";
+    r.log_fields = {{"terminal", "t1"}};
+    if (request.target == "/slow") {
+      held_.push_back(std::move(respond));
+      cv_.notify_all();
+      return;
+    }
+    if (request.target == "/async") {
+      threads_.emplace_back([respond = std::move(respond), r]() mutable { respond(r); });
+      return;
+    }
+    lock.unlock();
+    respond(std::move(r));
+  }
+
+  void drain() override {
+    std::lock_guard lock(mu_);
+    drained_ = true;
+    release_locked();
+  }
+
+  void release() {
+    std::lock_guard lock(mu_);
+    release_locked();
+  }
+  bool wait_held(std::size_t n) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, 10s, [&] { return held_.size() >= n; });
+  }
+  bool drained() {
+    std::lock_guard lock(mu_);
+    return drained_;
+  }
+  int requests() {
+    std::lock_guard lock(mu_);
+    return requests_;
+  }
+
+ private:
+  void release_locked() {
+    for (auto& respond : held_) {
+      ts::HttpResponse r;
+      r.body = R"({"late":true})";
+      respond(std::move(r));
+    }
+    held_.clear();
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<ts::Responder> held_;
+  std::vector<std::thread> threads_;
+  int requests_ = 0;
+  bool drained_ = false;
+};
+
+struct TestServer {
+  explicit TestServer(std::function<void(ts::net::ServerOptions&)> tweak = {}) {
+    identity = ts::test::make_tls_identity(dir.path());
+    ts::net::ServerOptions o;
+    o.port = 0;
+    o.certificate_file = identity.certificate_file;
+    o.private_key_file = identity.key_file;
+    o.body_limit = 4096;
+    o.header_limit = 2048;
+    o.handshake_timeout = 2s;
+    o.idle_timeout = 2s;
+    o.read_timeout = 2s;
+    o.linger = 300ms;
+    if (tweak) tweak(o);
+    log = std::move(ts::net::RequestLog::open(dir.path() / "requests.log").value());
+    server = std::move(ts::net::Server::open(o, handler, *log).value());
+    thread = std::thread([this] { server->run(); });
+  }
+  ~TestServer() {
+    server->stop();
+    thread.join();
+  }
+  ClientOptions client_options() const {
+    ClientOptions c;
+    c.port = server->port();
+    c.tls_fingerprint = identity.fingerprint;
+    c.timeout = 5s;
+    return c;
+  }
+  std::vector<boost::json::object> log_lines() {
+    std::vector<boost::json::object> out;
+    for (const auto& line : ts::test::read_lines(dir.path() / "requests.log")) {
+      out.push_back(boost::json::parse(line).as_object());
+    }
+    return out;
+  }
+  bool logged(std::string_view code) {
+    for (const auto& o : log_lines()) {
+      if (o.contains("code") && o.at("code").as_string() == code) return true;
+    }
+    return false;
+  }
+
+  ts::test::TempDir dir;
+  ts::test::TlsIdentity identity;
+  FakeHandler handler;
+  std::unique_ptr<ts::net::RequestLog> log;
+  std::unique_ptr<ts::net::Server> server;
+  std::thread thread;
+};
+
+std::string error_code_of(const ts::client::Response& r) {
+  return std::string(boost::json::parse(r.body).as_object().at("error").as_string());
+}
+
+}  // namespace
+
+TEST_CASE("requests on one kept-alive connection reach the handler and get its answers", "[net]") {
+  TestServer s;
+  HttpsClient client(s.client_options());
+  for (int i = 0; i < 5; ++i) {
+    auto r = client.get("/v1/status?contest=cc");
+    REQUIRE(r);
+    CHECK(r->status == 200);
+    CHECK(r->body.find(R"("target":"/v1/status?contest=cc")") != std::string::npos);
+  }
+  auto posted = client.post("/v1/ballots", R"({"x":1})");
+  REQUIRE(posted);
+  CHECK(posted->body.find(R"("body_size":7)") != std::string::npos);
+  CHECK(client.connections_opened() == 1);
+  CHECK(client.peer_fingerprint() == s.identity.fingerprint);
+}
+
+TEST_CASE("an answer given later from another thread is delivered", "[net]") {
+  TestServer s;
+  HttpsClient client(s.client_options());
+  for (int i = 0; i < 20; ++i) {
+    auto r = client.get("/async");
+    REQUIRE(r);
+    CHECK(r->status == 200);
+  }
+}
+
+TEST_CASE("many clients at once are served, with one I/O thread or several", "[net]") {
+  const unsigned io_threads = GENERATE(1u, 2u);
+  TestServer s([&](auto& o) { o.io_threads = io_threads; });
+  std::atomic<int> ok{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 8; ++c) {
+    clients.emplace_back([&] {
+      HttpsClient client(s.client_options());
+      for (int i = 0; i < 25; ++i) {
+        auto r = client.get(i % 2 ? "/async" : "/sync");
+        if (r && r->status == 200) ++ok;
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  CHECK(ok == 200);
+}
+
+TEST_CASE("a handler that throws answers 500 and the connection goes on", "[net]") {
+  TestServer s;
+  HttpsClient client(s.client_options());
+  auto r = client.get("/throw");
+  REQUIRE(r);
+  CHECK(r->status == 500);
+  CHECK(error_code_of(*r) == "internal");
+  CHECK(client.get("/ok")->status == 200);
+}
+
+TEST_CASE("a body over the limit is refused with 413 too_large", "[net]") {
+  TestServer s;
+  HttpsClient client(s.client_options());
+  auto r = client.post("/v1/ballots", std::string(100000, 'x'));
+  REQUIRE(r);
+  CHECK(r->status == 413);
+  CHECK(error_code_of(*r) == "too_large");
+  CHECK(s.handler.requests() == 0);
+  // A new connection is served normally.
+  CHECK(client.get("/ok")->status == 200);
+}
+
+TEST_CASE("a chunked body over the limit is refused with 413 too_large", "[net]") {
+  TestServer s;
+  auto c = RawTlsConnection::connect(s.client_options()).value();
+  std::string chunk(3000, 'x');
+  std::string req =
+      "POST /v1/ballots HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n";
+  for (int i = 0; i < 3; ++i) req += "bb8\r\n" + chunk + "\r\n";
+  req += "0\r\n\r\n";
+  CHECK(!c->write(req));
+  auto answer = c->read_until_close(5s);
+  CHECK(answer.rfind("HTTP/1.1 413", 0) == 0);
+  CHECK(answer.find(R"("error":"too_large")") != std::string::npos);
+}
+
+TEST_CASE("a header over the limit is refused with 431", "[net]") {
+  TestServer s;
+  HttpsClient client(s.client_options());
+  auto c = RawTlsConnection::connect(s.client_options()).value();
+  CHECK(!c->write("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(5000, 'a') + "\r\n\r\n"));
+  auto answer = c->read_until_close(5s);
+  CHECK(answer.rfind("HTTP/1.1 431", 0) == 0);
+  CHECK(answer.find(R"("error":"too_large")") != std::string::npos);
+}
+
+TEST_CASE("garbage inside TLS gets 400 malformed", "[net]") {
+  auto garbage = GENERATE(as<std::string>{}, "\x01\x02\x03\x04 nonsense\r\n\r\n", "GET /\r\n\r\n",
+                          "GET / HTTP/1.1\r\nBad Header\r\n\r\n",
+                          "POST /v1/ballots HTTP/1.1\r\nContent-Length: abc\r\n\r\n",
+                          "GET / HTTP/9.9\r\n\r\n");
+  TestServer s;
+  auto c = RawTlsConnection::connect(s.client_options()).value();
+  CHECK(!c->write(garbage));
+  auto answer = c->read_until_close(5s);
+  CHECK(answer.rfind("HTTP/1.1 400", 0) == 0);
+  CHECK(answer.find(R"("error":"malformed")") != std::string::npos);
+  CHECK(c->closed());
+  CHECK(s.handler.requests() == 0);
+}
+
+TEST_CASE("plain-text HTTP on the TLS port is dropped at the handshake", "[net]") {
+  TestServer s;
+  bool closed = false;
+  auto answer =
+      ts::test::tcp_exchange(s.server->port(), "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 5s, &closed);
+  CHECK(closed);
+  CHECK(answer.find("HTTP/1.1 200") == std::string::npos);
+  CHECK(ts::test::wait_until([&] {
+    for (const auto& o : s.log_lines())
+      if (o.contains("event") && o.at("event").as_string() == "tls_handshake_failed") return true;
+    return false;
+  }));
+}
+
+TEST_CASE("a POST body that is not JSON is refused with 415", "[net]") {
+  TestServer s;
+  HttpsClient client(s.client_options());
+  auto r = client.request("POST", "/v1/ballots", "x=1", "application/x-www-form-urlencoded");
+  REQUIRE(r);
+  CHECK(r->status == 415);
+  CHECK(error_code_of(*r) == "wrong_content_type");
+  CHECK(client.post("/v1/ballots", "{}")->status == 200);  // same connection, still served
+  CHECK(client.request("POST", "/x", "{}", "application/json; charset=utf-8")->status == 200);
+  CHECK(client.connections_opened() == 1);
+}
+
+TEST_CASE("a client that sends half a request and stalls is cut off at the read timeout", "[net]") {
+  TestServer s([](auto& o) { o.read_timeout = 300ms; });
+  auto c = RawTlsConnection::connect(s.client_options()).value();
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(!c->write("POST /v1/ballots HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"a\""));
+  c->read_until_close(5s);
+  CHECK(c->closed());
+  CHECK(std::chrono::steady_clock::now() - start < 2s);
+  CHECK(s.handler.requests() == 0);
+  CHECK(ts::test::wait_until([&] { return s.logged("timeout"); }));
+}
+
+TEST_CASE("a client that trickles its header byte by byte is cut off at the read timeout",
+          "[net]") {
+  TestServer s([](auto& o) { o.read_timeout = 300ms; });
+  auto c = RawTlsConnection::connect(s.client_options()).value();
+  const auto start = std::chrono::steady_clock::now();
+  std::string header = "GET /v1/status HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+  for (char ch : header) CHECK(!c->write(std::string(1, ch)));
+  for (int i = 0; i < 100 && !c->closed(); ++i) {
+    (void)c->write("a");
+    c->read_until_close(20ms);
+  }
+  CHECK(c->closed());
+  CHECK(std::chrono::steady_clock::now() - start < 2s);
+}
+
+TEST_CASE("silent connections are closed: no handshake, and idle after a request", "[net]") {
+  TestServer s([](auto& o) {
+    o.handshake_timeout = 300ms;
+    o.idle_timeout = 300ms;
+  });
+  bool closed = false;
+  ts::test::tcp_exchange(s.server->port(), "", 3s, &closed);
+  CHECK(closed);
+  auto c = RawTlsConnection::connect(s.client_options()).value();
+  CHECK(!c->write("GET /a HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto answer = c->read_until_close(3s);
+  CHECK(answer.rfind("HTTP/1.1 200", 0) == 0);
+  CHECK(c->closed());
+}
+
+TEST_CASE("Expect: 100-continue is honoured", "[net]") {
+  TestServer s;
+  auto c = RawTlsConnection::connect(s.client_options()).value();
+  CHECK(
+      !c->write("POST /e HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                "Content-Length: 2\r\nExpect: 100-continue\r\n\r\n"));
+  CHECK(c->read_until("\r\n\r\n", 3s).rfind("HTTP/1.1 100", 0) == 0);
+  CHECK(!c->write("{}"));
+  CHECK(c->read_until("}", 3s).find("HTTP/1.1 200") != std::string::npos);
+}
+
+TEST_CASE("connections over the limit are closed at once and later ones are served", "[net]") {
+  TestServer s([](auto& o) { o.max_connections = 2; });
+  auto opts = s.client_options();
+  opts.timeout = 2s;
+  auto a = std::make_unique<HttpsClient>(opts);
+  auto b = std::make_unique<HttpsClient>(opts);
+  REQUIRE(a->get("/a")->status == 200);
+  REQUIRE(b->get("/b")->status == 200);
+  HttpsClient third(opts);
+  CHECK(!third.get("/c"));
+  CHECK(ts::test::wait_until([&] {
+    for (const auto& o : s.log_lines())
+      if (o.contains("code") && o.at("code").as_string() == "connection_limit") return true;
+    return false;
+  }));
+  a.reset();  // closes with close_notify; the slot frees
+  CHECK(ts::test::wait_until([&] {
+    HttpsClient again(opts);
+    auto r = again.get("/d");
+    return r && r->status == 200;
+  }));
+}
+
+TEST_CASE("a wrong pin or an old TLS version does not connect", "[net]") {
+  TestServer s;
+  auto opts = s.client_options();
+  opts.tls_fingerprint = std::string(64, '0');
+  HttpsClient client(opts);
+  CHECK(!client.get("/"));
+  CHECK(client.peer_fingerprint() == s.identity.fingerprint);
+  CHECK(s.handler.requests() == 0);
+  // TLS 1.2 is refused, TLS 1.3 accepted (the openssl command line as an independent client).
+  auto s_client = [&](const char* version) {
+    auto cmd = std::string("openssl s_client ") + version +
+               " -connect 127.0.0.1:" + std::to_string(s.server->port()) +
+               " </dev/null >/dev/null 2>&1";
+    return std::system(cmd.c_str());
+  };
+  CHECK(s_client("-tls1_2") != 0);
+  CHECK(s_client("-tls1_3") == 0);
+}
+
+TEST_CASE("every request is logged as one JSON line without its body", "[net]") {
+  TestServer s;
+  HttpsClient client(s.client_options());
+  REQUIRE(client.post("/v1/ballots", R"({"token":"SECRET-TOKEN"})")->status == 200);
+  REQUIRE(client.post("/v1/ballots", std::string(5000, 'x'))->status == 413);
+  REQUIRE(ts::test::wait_until([&] { return s.log_lines().size() >= 2; }));
+  auto lines = s.log_lines();
+  const auto& ok = lines.at(0);
+  for (const char* key : {"ts", "peer", "method", "path", "status", "code", "ms", "terminal"}) {
+    CHECK(ok.contains(key));
+  }
+  CHECK(ok.at("status").as_int64() == 200);
+  CHECK(ok.at("code").as_string() == "ok");
+  CHECK(ok.at("terminal").as_string() == "t1");
+  CHECK(lines.at(1).at("code").as_string() == "too_large");
+  for (const auto& line : ts::test::read_lines(s.dir.path() / "requests.log")) {
+    CHECK(line.find("SECRET") == std::string::npos);
+  }
+}
+
+TEST_CASE("stop lets an in-flight request get its answer, drains the handler, then returns",
+          "[net]") {
+  auto s = std::make_unique<TestServer>();
+  HttpsClient idle(s->client_options());
+  REQUIRE(idle.get("/warm")->status == 200);
+  std::optional<boost::system::result<ts::client::Response>> slow;
+  std::thread waiter([&] {
+    HttpsClient client(s->client_options());
+    slow.emplace(client.get("/slow"));
+  });
+  REQUIRE(s->handler.wait_held(1));
+  s->server->stop();
+  s->thread.join();  // returns only after drain() answered the held request
+  waiter.join();
+  CHECK(s->handler.drained());
+  REQUIRE(slow.has_value());
+  REQUIRE(*slow);
+  CHECK((*slow)->status == 200);
+  CHECK((*slow)->body == R"({"late":true})");
+  // New connections are refused now.
+  HttpsClient late(s->client_options());
+  CHECK(!late.get("/after"));
+  s->thread = std::thread([] {});
+}
