@@ -55,6 +55,19 @@ Digest sha256(std::string_view data) {
   return d;
 }
 
+Digest hmac_sha256(std::string_view key, std::string_view data) {
+  // EVP_Q_mac: the one-shot EVP_MAC interface of OpenSSL 3 (HMAC_* is deprecated).
+  Digest d{};
+  std::size_t len = 0;
+  if (EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, key.data(), key.size(), bytes(data),
+                data.size(), d.data(), d.size(), &len) == nullptr ||
+      len != d.size()) {
+    detail::clear_errors();
+    throw std::runtime_error("crypto: HMAC-SHA-256 failed");
+  }
+  return d;
+}
+
 struct Sha256::Impl {
   detail::MdCtxPtr ctx{EVP_MD_CTX_new()};
 };

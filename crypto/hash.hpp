@@ -19,6 +19,10 @@ using Digest = std::array<std::uint8_t, 32>;
 
 Digest sha256(std::string_view data);
 
+// HMAC-SHA-256 (RFC 2104, test vectors RFC 4231). The key may be of any length; the station uses
+// 32 random bytes. Throws std::runtime_error only if OpenSSL itself fails.
+Digest hmac_sha256(std::string_view key, std::string_view data);
+
 // Incremental SHA-256 for data that arrives in pieces (files, streams). Not thread safe.
 class Sha256 {
  public:

@@ -7,6 +7,7 @@ target_sources(tallystation_station PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/app/countersign.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/app/results_book.cpp)
 target_sources(tallystation_station PRIVATE
+  ${CMAKE_CURRENT_SOURCE_DIR}/ctl/audit_bundle.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/ctl/station_link.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/ctl/tables.cpp)
 

@@ -60,7 +60,12 @@ CommandOutcome Ledger::apply_command(const PendingCommand& cmd) {
                                                  " is not above the last accepted " +
                                                  std::to_string(state_.last_seq));
   }
-  if (auto s = store_.begin(); !s) return storage(s.error());
+  if (auto s = store_.begin(); !s) {
+    // Whatever made BEGIN fail (a transaction left open, say) must not block every later write.
+    store_.rollback();
+    (void)load();
+    return storage(s.error());
+  }
   auto result = run_command(cmd);
   if (!result) {
     store_.rollback();
@@ -86,9 +91,11 @@ CommandOutcome Ledger::apply_command(const PendingCommand& cmd) {
     // Best effort: the round is closed and durable either way.
     (void)store_.checkpoint_wal();
   }
-  // Commands are rare: re-reading the committed state keeps one source of truth.
+  // Commands are rare: re-reading the committed state keeps one source of truth. The command is
+  // durable; if memory cannot follow, a closed round could still be open here (and the next
+  // ballot batch would write it back open): stop, and let the restart read the database.
   if (auto s = load(); !s) {
-    throw std::runtime_error("cannot re-read the state after a command: " + s.error().message);
+    fatal_state_loss("after command seq " + std::to_string(row.seq) + ": " + s.error().message);
   }
   return json::object{{"seq", row.seq},
                       {"log_index", row.index},
@@ -105,6 +112,7 @@ Checked<json::object> Ledger::run_command(const PendingCommand& cmd) {
   if (c == "issue_tokens") return issue_tokens(a);
   if (c == "open_round") return open_round_cmd(a);
   if (c == "close_round") return close_round_cmd(a);
+  if (c == "conclude_contest") return conclude_contest_cmd(a);
   return bad("unknown command \"" + c + "\"");
 }
 
@@ -230,17 +238,26 @@ Checked<json::object> Ledger::issue_tokens(const json::object& args) {
 }
 
 Checked<json::object> Ledger::open_round_cmd(const json::object& args) {
-  if (auto s = only_args(args, {"contest", "round"}); !s) return s.error();
+  if (auto s = only_args(args, {"contest", "round", "candidates", "seats", "alternates",
+                                "new_nominations"});
+      !s) {
+    return s.error();
+  }
   const ContestDef* contest = nullptr;
   auto row = round_for(args, &contest);
   if (!row) return row.error();
   if (auto r = may_open_round(contest_rounds(row->contest), row->round)) return *r;
+  // Further rounds and elect-from contests: only what the last minutes allow (further_rounds.hpp).
+  auto ballot = book_.open_round(args);
+  if (!ballot) return ballot.error();
   row->phase = RoundPhase::open;
+  row->log_key = new_log_key();
   if (auto s = store_.put_round(*row); !s) return storage(s.error());
   return json::object{{"contest", row->contest},
                       {"round", row->round},
                       {"state", "open"},
-                      {"tokens_issued", row->tokens_issued}};
+                      {"tokens_issued", row->tokens_issued},
+                      {"ballot", std::move(*ballot)}};
 }
 
 Checked<json::object> Ledger::close_round_cmd(const json::object& args) {
@@ -257,13 +274,34 @@ Checked<json::object> Ledger::close_round_cmd(const json::object& args) {
   }
   row->phase = RoundPhase::closed;
   row->box_root = crypto::to_hex(crypto::merkle_root(*leaves));
+  // The ballot box is fixed: erase the internal log's key and state, so that nothing left in the
+  // database can be matched against the box to recover the order of arrival (docs/storage.md).
+  row->log_key.reset();
+  row->tree_state = crypto::AppendOnlyTree{}.serialize();
   if (auto s = store_.put_round(*row); !s) return storage(s.error());
+  // The minutes: counted, signed and stored in this same transaction. audit_log_head is the
+  // command log's head before this close_round command.
+  auto minutes = book_.close_round(*row, state_.present, state_.log_head);
+  if (!minutes) return minutes.error();
   return json::object{
       {"contest", row->contest},
       {"round", row->round},
       {"state", "closed"},
+      {"minutes", std::move(*minutes)},
       {"tokens_issued", row->tokens_issued},
       {"ballot_box", json::object{{"size", row->ballots}, {"root", row->box_root}}}};
+}
+
+Checked<json::object> Ledger::conclude_contest_cmd(const json::object& args) {
+  auto cid = arg_string(args, "contest");
+  if (!cid) return cid.error();
+  for (const auto& [n, phase] : contest_rounds(*cid)) {
+    if (phase == RoundPhase::open) {
+      return refuse(Refusal::round_state, "round " + std::to_string(n) + " of " + *cid +
+                                              " is open: close it first");
+    }
+  }
+  return book_.conclude(args);
 }
 
 }  // namespace tallystation::station

@@ -13,8 +13,12 @@ namespace json = boost::json;
 namespace {
 
 // The refusals of countersigning (docs/protocol.md "Results").
-Refused not_member(std::string m) { return refuse(Refusal::unknown_official, std::move(m)); }
-Refused already(std::string m) { return refuse(Refusal::replayed_command, std::move(m)); }
+Refused not_member(std::string m) {
+  return refuse(Refusal::not_committee_member, std::move(m));
+}
+Refused already(std::string m) {
+  return refuse(Refusal::already_signed, std::move(m));
+}
 
 const Person* member_by_keyid(const Session& session, std::string_view keyid) {
   for (const Person& p : session.committee) {
@@ -68,8 +72,8 @@ Checked<crypto::Envelope> add_countersignatures(const crypto::Envelope& stored,
       if (have.keyid == s.keyid) return already(member->id + " has already signed these minutes");
     }
     if (!member->public_key.verify(pae, s.sig)) {
-      return refuse(Refusal::bad_signature, "the signature of " + member->id +
-                                                " does not verify over the stored minutes");
+      return refuse(Refusal::bad_signature,
+                    "the signature of " + member->id + " does not verify over the stored minutes");
     }
     out.signatures.push_back(s);
   }

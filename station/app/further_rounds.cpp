@@ -10,11 +10,13 @@ namespace json = boost::json;
 
 namespace {
 
-Refused bad(std::string message) { return refuse(Refusal::bad_command, std::move(message)); }
+Refused bad(std::string message) {
+  return refuse(Refusal::bad_command, std::move(message));
+}
 // A candidate who may not stand in this round (not elected in the source contest, not among the
 // tied, already elected).
 Refused not_eligible(std::string message) {
-  return refuse(Refusal::bad_command, std::move(message));
+  return refuse(Refusal::not_eligible, std::move(message));
 }
 
 bool contains(const std::vector<std::string>& ids, std::string_view id) {
@@ -91,8 +93,8 @@ Checked<RoundBallot> first_round(const ContestDef& contest, const std::string& e
   }
   if (ids.empty()) return bad("args.candidates: contest " + elect_from + " elected no one");
   auto picked = pick(source->known, ids, source->progress.elected,
-                     "was not elected in contest " + elect_from + " (elected: " +
-                         list(source->progress.elected) + ")");
+                     "was not elected in contest " + elect_from +
+                         " (elected: " + list(source->progress.elected) + ")");
   if (!picked) return picked.error();
   RoundBallot b{contest.seats, contest.alternates, false, {}};
   // Ballot order: as the candidates were given (the congress's list), which pick() keeps as the
@@ -110,8 +112,8 @@ Checked<OpenRoundRequest> parse_open_round_args(const json::object& args) {
   OpenRoundRequest r;
   for (const auto& kv : args) {
     std::string_view k(kv.key().data(), kv.key().size());
-    if (k != "contest" && k != "round" && k != "candidates" && k != "seats" &&
-        k != "alternates" && k != "new_nominations") {
+    if (k != "contest" && k != "round" && k != "candidates" && k != "seats" && k != "alternates" &&
+        k != "new_nominations") {
       return bad("args." + std::string(k) + ": unknown argument");
     }
   }
@@ -152,8 +154,8 @@ Checked<OpenRoundRequest> parse_open_round_args(const json::object& args) {
       if (!is_valid_id(id->get_string())) {
         return bad("args.new_nominations: invalid id \"" + std::string(id->get_string()) + "\"");
       }
-      r.new_nominations.push_back(Candidate{std::string(id->get_string()),
-                                            std::string(name->get_string())});
+      r.new_nominations.push_back(
+          Candidate{std::string(id->get_string()), std::string(name->get_string())});
     }
   }
   return r;
@@ -189,7 +191,8 @@ std::optional<Refused> may_conclude(const ContestHistory& h) {
   if (!h.last_next || h.last_next->step != tally::NextStep::further_round) {
     return refuse(Refusal::round_state,
                   "only a contest whose last minutes leave places unfilled can be concluded "
-                  "(state: " + contest_state(h) + ")");
+                  "(state: " +
+                      contest_state(h) + ")");
   }
   return std::nullopt;
 }
@@ -199,8 +202,8 @@ Checked<RoundBallot> round_ballot_for(const ContestDef& contest, const std::stri
                                       const OpenRoundRequest& req) {
   if (req.round == 1) return first_round(contest, elect_from, source, req);
   if (own.concluded) {
-    return refuse(Refusal::round_state, "contest " + contest.id +
-                                            " was concluded by the congress: no further round");
+    return refuse(Refusal::round_state,
+                  "contest " + contest.id + " was concluded by the congress: no further round");
   }
   if (!own.last_next || own.last_closed + 1 != req.round) {
     return refuse(Refusal::round_state, "round " + std::to_string(req.round) + " of contest " +
@@ -208,8 +211,8 @@ Checked<RoundBallot> round_ballot_for(const ContestDef& contest, const std::stri
                                             std::to_string(req.round - 1) + "'s minutes first");
   }
   const tally::FurtherRound& next = *own.last_next;
-  const std::string after = "after round " + std::to_string(own.last_closed) + " of contest " +
-                            contest.id + ": ";
+  const std::string after =
+      "after round " + std::to_string(own.last_closed) + " of contest " + contest.id + ": ";
   switch (next.step) {
     case tally::NextStep::none:
       return refuse(Refusal::round_state, after + "every place is filled, no further round");
@@ -234,8 +237,8 @@ Checked<RoundBallot> round_ballot_for(const ContestDef& contest, const std::stri
       return bad("args.new_nominations: a run-off after a tie is among the tied only");
     }
     const std::vector<std::string> ids = req.candidates.value_or(next.eligible);
-    auto picked = pick(own.known, ids, next.eligible,
-                       "is not among the tied (" + list(next.eligible) + ")");
+    auto picked =
+        pick(own.known, ids, next.eligible, "is not among the tied (" + list(next.eligible) + ")");
     if (!picked) return picked.error();
     if (picked->size() != next.eligible.size()) {
       return bad("args.candidates: a run-off is among all the tied: " + list(next.eligible));

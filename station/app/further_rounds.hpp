@@ -27,9 +27,9 @@ struct OpenRoundRequest {
   std::string contest;
   std::uint32_t round = 0;
   std::optional<std::vector<std::string>> candidates;  // ids; default: all who may stand
-  std::optional<std::uint32_t> seats;                   // default: the places left
+  std::optional<std::uint32_t> seats;                  // default: the places left
   std::optional<std::uint32_t> alternates;
-  std::vector<Candidate> new_nominations;               // further rounds after unfilled only
+  std::vector<Candidate> new_nominations;  // further rounds after unfilled only
 };
 
 // Strict: only contest, round, candidates, seats, alternates, new_nominations; else bad_command.

@@ -28,6 +28,13 @@ Checked<void> verify(const crypto::Envelope& env, const crypto::Signature& sig,
   return {};
 }
 
+// What the station stores (and exports, and chains into the command log): the payload bytes as
+// received with the one signature it verified. Other signatures in the envelope were never
+// checked; storing them would let unverified bytes pass for part of the signed record.
+std::string stored_envelope(const crypto::Envelope& env, const crypto::Signature& verified) {
+  return crypto::serialize(crypto::Envelope{env.payload, env.payload_type, {verified}});
+}
+
 }  // namespace
 
 Checked<PendingBallot> check_ballot(std::string_view body, const Session& session,
@@ -65,8 +72,13 @@ Checked<PendingBallot> check_ballot(std::string_view body, const Session& sessio
   if (contest == nullptr) {
     return refuse(Refusal::unknown_contest, "no contest \"" + payload->contest + "\"");
   }
+  // The round's own list (a run-off or an elect-from contest votes on another list than the
+  // session's); before the round exists, the session's.
+  const auto round_ballot = ledger.book().ballot(payload->contest, payload->round);
   for (const std::string& mark : payload->marks) {
-    if (contest->find_candidate(mark) == nullptr) {
+    const bool listed = round_ballot ? round_ballot->find_candidate(mark) != nullptr
+                                     : contest->find_candidate(mark) != nullptr;
+    if (!listed) {
       return refuse(Refusal::unknown_candidate,
                     "\"" + mark + "\" is not a candidate of contest " + contest->id);
     }
@@ -76,7 +88,7 @@ Checked<PendingBallot> check_ballot(std::string_view body, const Session& sessio
   b.token = token_hash(payload->token);
   b.payload = std::move(*payload);
   b.payload_bytes = env->payload;
-  b.envelope = crypto::serialize(*env);
+  b.envelope = stored_envelope(*env, *sig);
   b.terminal_id = terminal->id;
   b.terminal_keyid = sig->keyid;
   return b;
@@ -109,7 +121,7 @@ Checked<PendingCommand> check_command(std::string_view body, const Session& sess
   }
   PendingCommand c;
   c.payload = std::move(*payload);
-  c.envelope = crypto::serialize(*env);
+  c.envelope = stored_envelope(*env, *sig);
   c.official_id = official->id;
   return c;
 }

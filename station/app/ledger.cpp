@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 #include <charconv>
+#include <cstdlib>
+#include <iostream>
 #include <mutex>
 
 namespace tallystation::station {
@@ -36,7 +38,10 @@ Result<Ledger::State> Ledger::read_state() {
   if (!rounds) return rounds.error();
   for (RoundRow& r : *rounds) {
     auto tree = crypto::AppendOnlyTree::restore(r.tree_state);
-    if (!tree || tree->size() != r.ballots) {
+    // An open round's log covers every ballot under its key; a closed round's log and key are
+    // erased (close_round_cmd), a pending round has neither yet.
+    const bool open = r.phase == RoundPhase::open;
+    if (!tree || tree->size() != (open ? r.ballots : 0) || open != r.log_key.has_value()) {
       return make_error(Errc::corrupt, "rounds: internal log of " + r.contest + " round " +
                                            std::to_string(r.round) + " does not restore");
     }
@@ -76,9 +81,28 @@ Result<Ledger::State> Ledger::read_state() {
 Status Ledger::load() {
   auto s = read_state();
   if (!s) return s.error();
+  auto rounds = store_.rounds();
+  if (!rounds) return rounds.error();
+  if (auto b = book_.load(*rounds); !b) return b;
   std::unique_lock lock(mutex_);
   state_ = std::move(*s);
   return {};
+}
+
+void Ledger::recover() noexcept {
+  store_.rollback();
+  try {
+    if (auto s = load(); !s) fatal_state_loss(s.error().message);
+  } catch (const std::exception& e) {
+    fatal_state_loss(e.what());
+  }
+}
+
+void fatal_state_loss(std::string_view what) noexcept {
+  std::cerr << "stationd: fatal: cannot re-read the state from the database (" << what
+            << "); stopping so that a restart recovers it from the database\n"
+            << std::flush;
+  std::abort();
 }
 
 struct Ledger::BatchView {
@@ -159,7 +183,7 @@ std::vector<BallotOutcome> Ledger::commit_ballots(const std::vector<PendingBallo
     view.spent.emplace(std::make_pair(key, b.token), b.leaf);
     fresh[processed] = true;
     RoundView& round = view.touched.try_emplace(key, state_.rounds.at(key)).first->second;
-    round.tree.append(b.leaf);
+    round.tree.append(internal_log_leaf(*round.row.log_key, b.leaf));
     round.row.ballots = round.tree.size();
     ++round.per_terminal[b.terminal_id];
   }
@@ -266,7 +290,7 @@ json::object Ledger::status() const {
   }
   json::value present = nullptr;
   if (state_.present) present = *state_.present;
-  return json::object{{"session", json::object{{"id", session_.id},
+  json::object out{{"session", json::object{{"id", session_.id},
                                                {"title", session_.title},
                                                {"organisation", session_.organisation},
                                                {"congress_kind", to_string(session_.congress_kind)},
@@ -278,6 +302,8 @@ json::object Ledger::status() const {
                       {"command_log", json::object{{"size", state_.log_size},
                                                    {"head", crypto::to_hex(state_.log_head)},
                                                    {"last_seq", state_.last_seq}}}};
+  book_.annotate_status(out);
+  return out;
 }
 
 }  // namespace tallystation::station

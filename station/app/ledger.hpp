@@ -21,6 +21,7 @@
 #include "crypto/merkle.hpp"
 #include "station/app/messages.hpp"
 #include "station/app/refusal.hpp"
+#include "station/app/results_book.hpp"
 #include "station/app/rounds.hpp"
 #include "station/config/session.hpp"
 #include "station/store/store.hpp"
@@ -31,7 +32,7 @@ namespace tallystation::station {
 struct PendingBallot {
   BallotPayload payload;
   std::string payload_bytes;
-  std::string envelope;  // crypto::serialize of the received envelope
+  std::string envelope;  // crypto::serialize of the envelope with only the verified signature
   std::string terminal_id;
   std::string terminal_keyid;
   crypto::Digest leaf{};
@@ -47,7 +48,7 @@ struct BallotOutcome {
 // A command whose signature has been checked, waiting for the writer.
 struct PendingCommand {
   CommandPayload payload;
-  std::string envelope;  // crypto::serialize of the received envelope: what the log commits to
+  std::string envelope;  // as for ballots (only the verified signature): what the log commits to
   std::string official_id;
 };
 
@@ -67,11 +68,18 @@ struct CheckpointInfo {
 
 class Ledger {
  public:
-  Ledger(const Session& session, Store& store) : session_(session), store_(store) {}
+  // station_key signs the counting minutes (ResultsBook).
+  Ledger(const Session& session, Store& store, const crypto::SecretKey& station_key)
+      : session_(session), store_(store), book_(session, store, station_key) {}
 
   // (Re)reads everything from the store: at startup, and after a failed commit, whose outcome
   // on disk is then whatever SQLite says it is.
   Status load();
+
+  // Writer thread, after an exception escaped commit_ballots or apply_command: rolls back whatever
+  // transaction it left open and re-reads the store. If the store cannot be read, memory may no
+  // longer match the disk: terminates the process (fatal_state_loss) rather than answer from it.
+  void recover() noexcept;
 
   // Writer thread. One transaction for the whole batch: outcomes[i] answers batch[i]. A ballot
   // refused inside the batch writes nothing (checks run before writes), so it cannot affect the
@@ -90,6 +98,9 @@ class Ledger {
   std::optional<CheckpointInfo> checkpoint(std::string_view contest, std::uint32_t round) const;
   // GET /v1/status body (docs/protocol.md): counts only, no ballot contents.
   boost::json::object status() const;
+  // Round ballots, minutes, certification and proofs. Its mutators run on the writer thread.
+  ResultsBook& book() noexcept { return book_; }
+  const ResultsBook& book() const noexcept { return book_; }
 
  private:
   struct RoundView {
@@ -123,13 +134,21 @@ class Ledger {
   Checked<boost::json::object> issue_tokens(const boost::json::object& args);
   Checked<boost::json::object> open_round_cmd(const boost::json::object& args);
   Checked<boost::json::object> close_round_cmd(const boost::json::object& args);
+  Checked<boost::json::object> conclude_contest_cmd(const boost::json::object& args);
   Checked<RoundRow> round_for(const boost::json::object& args, const ContestDef** contest);
 
   const Session& session_;
   Store& store_;
+  ResultsBook book_;
   mutable std::shared_mutex mutex_;
   State state_;  // writes: writer thread under unique lock; reads: shared lock
 };
+
+// Logs `what` to stderr and aborts. For the one case the writer cannot answer its way out of: a
+// transaction committed but the in-memory state cannot be re-read to match it. Continuing would
+// decide later ballots against stale state (a closed round still open in memory, say); a restart
+// rebuilds everything from the database, which is the truth (docs/storage.md, "Crash recovery").
+[[noreturn]] void fatal_state_loss(std::string_view what) noexcept;
 
 // The command log chain (docs/storage.md): entry_hash = SHA-256(prev_hash || SHA-256(envelope)),
 // and the first entry's prev_hash is the session's config_hash.

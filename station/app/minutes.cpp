@@ -82,7 +82,8 @@ std::optional<RoundBallot> parse_round_ballot(std::string_view text) {
     if (id == nullptr || name == nullptr || !id->is_string() || !name->is_string()) {
       return std::nullopt;
     }
-    b.candidates.push_back(Candidate{std::string(id->get_string()), std::string(name->get_string())});
+    b.candidates.push_back(
+        Candidate{std::string(id->get_string()), std::string(name->get_string())});
   }
   return b;
 }
@@ -94,7 +95,8 @@ tally::Contest tally_contest(const MinutesFacts& facts) {
   c.title = def.title;
   c.seats = facts.ballot.seats;
   c.alternates = facts.ballot.alternates;
-  for (const Candidate& cand : facts.ballot.candidates) c.candidates.push_back({cand.id, cand.name});
+  for (const Candidate& cand : facts.ballot.candidates)
+    c.candidates.push_back({cand.id, cand.name});
   c.rule_set = tally::find_rule_set(def.rule_set).value_or(tally::rule_set_cpv_2024());
   c.majority_basis =
       tally::parse_majority_basis(def.majority_basis).value_or(tally::MajorityBasis::convened);
@@ -129,7 +131,8 @@ Minutes make_minutes(const MinutesFacts& facts, std::span<const std::string> box
   std::vector<std::string_view> marks;
   for (const std::string& payload : box_payloads) {
     auto ballot = parse_ballot_payload(payload);
-    if (!ballot) throw std::runtime_error("a stored ballot does not parse: " + ballot.error().message);
+    if (!ballot)
+      throw std::runtime_error("a stored ballot does not parse: " + ballot.error().message);
     marks.assign(ballot->marks.begin(), ballot->marks.end());
     counter.add_ids(marks);
   }

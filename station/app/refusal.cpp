@@ -49,6 +49,12 @@ std::string_view to_string(Refusal r) noexcept {
       return "round_state";
     case Refusal::terminal_state:
       return "terminal_state";
+    case Refusal::not_committee_member:
+      return "not_committee_member";
+    case Refusal::already_signed:
+      return "already_signed";
+    case Refusal::not_eligible:
+      return "not_eligible";
     case Refusal::storage_error:
       return "storage_error";
     case Refusal::shutting_down:
@@ -73,6 +79,7 @@ unsigned http_status(Refusal r) noexcept {
     case Refusal::revoked_terminal:
     case Refusal::token_unknown:
     case Refusal::unknown_official:
+    case Refusal::not_committee_member:
       return 403;
     case Refusal::unknown_session:
     case Refusal::unknown_contest:
@@ -85,6 +92,8 @@ unsigned http_status(Refusal r) noexcept {
     case Refusal::replayed_command:
     case Refusal::round_state:
     case Refusal::terminal_state:
+    case Refusal::already_signed:
+    case Refusal::not_eligible:
       return 409;
     case Refusal::too_large:
       return 413;

@@ -39,6 +39,10 @@ enum class Refusal : std::uint8_t {
   bad_command = 32,
   round_state = 33,     // the round is not in the state the command needs
   terminal_state = 34,  // the terminal is not in the state the command needs
+  // Results (docs/protocol.md "Results").
+  not_committee_member = 35,  // a countersignature by a key that is no committee member's
+  already_signed = 36,        // the member has already countersigned these minutes
+  not_eligible = 37,          // a candidate who may not stand in this round
   // The station itself.
   storage_error = 40,  // the commit failed: nothing was stored, the request may be retried
   shutting_down = 41,

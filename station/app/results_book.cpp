@@ -22,7 +22,9 @@ std::string concluded_key(std::string_view contest) {
   return "concluded:" + std::string(contest);
 }
 
-Refused storage(const Error& e) { return refuse(Refusal::storage_error, e.message); }
+Refused storage(const Error& e) {
+  return refuse(Refusal::storage_error, e.message);
+}
 
 json::array string_array(const std::vector<std::string>& ids) {
   json::array out;
@@ -44,18 +46,19 @@ tally::NextStep step_from(std::string_view s) {
   throw std::runtime_error("unknown next step in stored minutes");
 }
 
-json::object ballot_json(const RoundBallot& b) { return json::parse(to_json(b)).as_object(); }
+json::object ballot_json(const RoundBallot& b) {
+  return json::parse(to_json(b)).as_object();
+}
 
 }  // namespace
 
-ResultsBook::ResultsBook(const Session& session, Store& store,
-                         const crypto::SecretKey& station_key)
+ResultsBook::ResultsBook(const Session& session, Store& store, const crypto::SecretKey& station_key)
     : session_(session), store_(store), station_key_(station_key) {}
 
 const std::string& ResultsBook::elect_from(const std::string& contest) const {
   static const std::string none;
-  auto it = elect_from_.find(contest);
-  return it == elect_from_.end() ? none : it->second;
+  const ContestDef* c = session_.find_contest(contest);
+  return c != nullptr ? c->elect_from : none;
 }
 
 Result<ResultsBook::Closed> ResultsBook::read_closed(const std::string& envelope) const {
@@ -189,9 +192,9 @@ Checked<json::object> ResultsBook::close_round(const RoundRow& row,
   f.before = h.progress;
   for (const Candidate& c : h.known) f.known_candidates.push_back(c.id);
   if (contest->majority_basis == "present" && !present) {
-    return refuse(Refusal::round_state,
-                  "contest " + contest->id + " counts on the basis present: record attendance "
-                  "(record_attendance) before closing the round");
+    return refuse(Refusal::round_state, "contest " + contest->id +
+                                            " counts on the basis present: record attendance "
+                                            "(record_attendance) before closing the round");
   }
   auto ballots = store_.ballots(row.contest, row.round);
   if (!ballots) return storage(ballots.error());
@@ -245,8 +248,8 @@ Checked<json::object> ResultsBook::countersign(const std::string& contest, std::
     std::shared_lock lock(mutex_);
     auto it = state_.closed.find(RoundKey{contest, round});
     if (it == state_.closed.end()) {
-      return refuse(Refusal::not_found, "no minutes for " + contest + " round " +
-                                            std::to_string(round));
+      return refuse(Refusal::not_found,
+                    "no minutes for " + contest + " round " + std::to_string(round));
     }
     stored = it->second.envelope;
   }
@@ -285,8 +288,7 @@ std::optional<RoundBallot> ResultsBook::ballot(std::string_view contest,
   return it->second;
 }
 
-Checked<json::object> ResultsBook::results(const std::string& contest,
-                                           std::uint32_t round) const {
+Checked<json::object> ResultsBook::results(const std::string& contest, std::uint32_t round) const {
   std::string stored;
   {
     std::shared_lock lock(mutex_);
@@ -325,10 +327,10 @@ void ResultsBook::annotate_status(json::object& status) const {
       json::object& r = rv.as_object();
       const RoundKey key{id, r.at("round").to_number<std::uint32_t>()};
       if (auto b = state_.ballots.find(key); b != state_.ballots.end()) {
+        // Places only: the list is GET /v1/ballot's; status never names a candidate, so that it
+        // cannot be mistaken for (or grepped as) ballot contents.
         r["seats"] = b->second.seats;
-        json::array cands;
-        for (const Candidate& cand : b->second.candidates) cands.emplace_back(cand.id);
-        r["candidates"] = std::move(cands);
+        r["candidates"] = b->second.candidates.size();
       }
       if (auto m = state_.closed.find(key); m != state_.closed.end()) {
         auto env = crypto::parse_envelope(m->second.envelope);

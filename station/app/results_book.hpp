@@ -47,7 +47,8 @@ class ResultsBook {
   // signs the minutes with the station key, stores them. `log_head`: the command log's head
   // before this command. Returns a summary {"outcome","elected","tied","seats_unfilled",
   // "elected_so_far","next_step"}.
-  Checked<boost::json::object> close_round(const RoundRow& row, std::optional<std::uint32_t> present,
+  Checked<boost::json::object> close_round(const RoundRow& row,
+                                           std::optional<std::uint32_t> present,
                                            const crypto::Digest& log_head);
   // conclude_contest {"contest"}: the congress holds no further round.
   Checked<boost::json::object> conclude(const boost::json::object& args);
@@ -66,7 +67,7 @@ class ResultsBook {
   // GET /v1/proof.
   Checked<boost::json::object> proof(const std::string& contest, std::uint32_t round,
                                      std::string_view ballot_hash) const;
-  // Adds to GET /v1/status: per round "seats", "candidates" and "minutes" {outcome,
+  // Adds to GET /v1/status: per round "seats", "candidates" (how many) and "minutes" {outcome,
   // certification}; per contest "state", "elected", "elected_alternates", "elect_from".
   void annotate_status(boost::json::object& status) const;
   // The contest's history over its closed rounds.
@@ -96,7 +97,6 @@ class ResultsBook {
   mutable std::shared_mutex mutex_;
   State state_;
   std::map<RoundKey, std::vector<crypto::Digest>> boxes_;  // closed rounds, sorted leaf hashes
-  std::map<std::string, std::string, std::less<>> elect_from_;  // contest -> source contest
 };
 
 }  // namespace tallystation::station

@@ -98,7 +98,8 @@ Result<std::unique_ptr<StationApp>> StationApp::open(const StationOptions& optio
   if (source->install) {
     if (auto s = install_session(paths, source->bytes); !s) return s.error();
   }
-  app->ledger_ = std::make_unique<Ledger>(app->session_, *app->store_);
+  app->ledger_ =
+      std::make_unique<Ledger>(app->session_, *app->store_, app->identity_.signing_key);
   if (auto s = app->ledger_->load(); !s) return s.error();
 
   unsigned threads = options.worker_threads;
@@ -196,11 +197,109 @@ void StationApp::handle(HttpRequest request, Responder respond) {
       }
       return get_ballot(contest->second, respond);
     }
+    if (path.rfind("/v1/results/", 0) == 0) return results(request, path, respond);
+    if (path == "/v1/proof") {
+      if (!get) return wrong_method("GET");
+      return get_proof(*target, respond);
+    }
     respond(refusal_response(Refusal::not_found, "no resource " + path));
   } catch (const std::exception& e) {
     // Only reached if nothing answered: every branch answers as its last step.
     respond(refusal_response(Refusal::internal, e.what()));
   }
+}
+
+namespace {
+
+// A round number in a URL or query: 1 to 999999999, no sign, no leading zero.
+std::optional<std::uint32_t> round_number(const std::string& r) {
+  const bool digits = !r.empty() && r.size() <= 9 && r.front() != '0' &&
+                      r.find_first_not_of("0123456789") == std::string::npos;
+  if (!digits) return std::nullopt;
+  return static_cast<std::uint32_t>(std::stoul(r));
+}
+
+}  // namespace
+
+void StationApp::results(const HttpRequest& request, const std::string& path,
+                         Responder& respond) {
+  // /v1/results/<contest>/<round>[/signatures]
+  std::vector<std::string> parts;
+  for (std::size_t at = std::string("/v1/results/").size(); at <= path.size();) {
+    const std::size_t slash = std::min(path.find('/', at), path.size());
+    parts.push_back(path.substr(at, slash - at));
+    at = slash + 1;
+  }
+  const bool signatures = parts.size() == 3 && parts[2] == "signatures";
+  if ((parts.size() != 2 && !signatures) || parts[0].empty()) {
+    return respond(refusal_response(Refusal::not_found, "no resource " + path));
+  }
+  if (session_.find_contest(parts[0]) == nullptr) {
+    return respond(refusal_response(Refusal::unknown_contest, "no contest \"" + parts[0] + "\""));
+  }
+  auto round = round_number(parts[1]);
+  if (!round) {
+    return respond(refusal_response(Refusal::bad_query, "round must be a positive integer"));
+  }
+  std::vector<std::pair<std::string, std::string>> fields = {{"contest", parts[0]},
+                                                             {"round", parts[1]}};
+  if (!signatures) {
+    if (request.method != "GET") {
+      return respond(refusal_response(Refusal::method_not_allowed, "use GET for " + path));
+    }
+    auto out = ledger_->book().results(parts[0], *round);
+    HttpResponse res = out ? json_response(json::serialize(*out)) : refusal_response(out.error());
+    res.log_fields = std::move(fields);
+    return respond(std::move(res));
+  }
+  if (request.method != "POST") {
+    return respond(refusal_response(Refusal::method_not_allowed, "use POST for " + path));
+  }
+  if (!is_json_content_type(request.content_type)) {
+    return respond(
+        refusal_response(Refusal::wrong_content_type, "Content-Type must be application/json"));
+  }
+  if (request.body.size() > kMaxRequestBody) {
+    return respond(refusal_response(Refusal::too_large, "the body is too large"));
+  }
+  // The envelope is rewritten in a transaction of its own, on the writer thread.
+  writer_->submit([this, contest = parts[0], n = *round, body = request.body,
+                   fields = std::move(fields), r = respond](bool run) {
+    HttpResponse res;
+    if (!run) {
+      res = refusal_response(Refusal::shutting_down, "the station is shutting down");
+    } else {
+      try {
+        auto out = ledger_->book().countersign(contest, n, body);
+        res = out ? json_response(json::serialize(*out)) : refusal_response(out.error());
+      } catch (const std::exception& e) {
+        res = refusal_response(Refusal::internal, e.what());
+      }
+    }
+    res.log_fields = fields;
+    r(std::move(res));
+  });
+}
+
+void StationApp::get_proof(const Target& target, Responder& respond) {
+  auto contest = target.query.find("contest");
+  auto round = target.query.find("round");
+  auto hash = target.query.find("ballot_hash");
+  if (contest == target.query.end() || round == target.query.end() ||
+      hash == target.query.end()) {
+    return respond(
+        refusal_response(Refusal::bad_query, "query parameters contest, round and ballot_hash"));
+  }
+  if (session_.find_contest(contest->second) == nullptr) {
+    return respond(
+        refusal_response(Refusal::unknown_contest, "no contest \"" + contest->second + "\""));
+  }
+  auto n = round_number(round->second);
+  if (!n) return respond(refusal_response(Refusal::bad_query, "round must be a positive integer"));
+  auto out = ledger_->book().proof(contest->second, *n, hash->second);
+  HttpResponse res = out ? json_response(json::serialize(*out)) : refusal_response(out.error());
+  res.log_fields = {{"contest", contest->second}, {"round", round->second}};
+  respond(std::move(res));
 }
 
 void StationApp::get_station(Responder& respond) {
@@ -219,16 +318,19 @@ void StationApp::get_ballot(const std::string& contest_id, Responder& respond) {
     return respond(
         refusal_response(Refusal::round_not_open, "contest " + contest_id + " has no open round"));
   }
+  // The round's own list and places (a run-off, a further round, an elect-from contest).
+  const RoundBallot ballot =
+      ledger_->book().ballot(contest_id, *round).value_or(first_round_ballot(*contest));
   json::array candidates;
-  for (const Candidate& c : contest->candidates) {
+  for (const Candidate& c : ballot.candidates) {
     candidates.push_back(json::object{{"id", c.id}, {"name", c.name}});
   }
   HttpResponse res = json_response(json::serialize(json::object{{"session", session_.id},
                                                                 {"contest", contest->id},
                                                                 {"round", *round},
                                                                 {"title", contest->title},
-                                                                {"seats", contest->seats},
-                                                                {"alternates", contest->alternates},
+                                                                {"seats", ballot.seats},
+                                                                {"alternates", ballot.alternates},
                                                                 {"candidates", candidates}}));
   res.log_fields = {{"contest", contest->id}, {"round", std::to_string(*round)}};
   respond(std::move(res));

@@ -7,6 +7,9 @@
 //   POST /v1/commands                     an official's signed command
 //   GET  /v1/checkpoint?contest=ID&round=N  signed checkpoint of an open round's internal log
 //   GET  /v1/status                       session, rounds, counts (never ballot contents)
+//   GET  /v1/results/C/R                  the signed minutes of a closed round, certification
+//   POST /v1/results/C/R/signatures       a committee member's countersignature
+//   GET  /v1/proof?contest=C&round=R&ballot_hash=H  inclusion proof in a closed round's box
 //
 // Owns: the data directory (data_dir.hpp), the store (SQLite, or FaultyStore around it), the
 // Ledger (in-memory state), a worker pool for signature checks and a Writer thread that group
@@ -105,6 +108,9 @@ class StationApp final : public Handler {
   void get_ballot(const std::string& contest, Responder& respond);
   void get_checkpoint(const Target& target, Responder& respond);
   void get_status(Responder& respond);
+  // /v1/results/C/R (GET) and /v1/results/C/R/signatures (POST); /v1/proof (GET).
+  void results(const HttpRequest& request, const std::string& path, Responder& respond);
+  void get_proof(const Target& target, Responder& respond);
   void post_ballot(std::string body, Responder respond);
   void post_command(std::string body, Responder respond);
   HttpResponse json_response(std::string body) const;

@@ -37,6 +37,19 @@ void Writer::submit(PendingCommand command, CommandDone done) {
   done(refuse(Refusal::shutting_down, "the station is shutting down"));
 }
 
+void Writer::submit(std::function<void(bool)> task) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      queue_.emplace_back(TaskJob{std::move(task)});
+      wake_.notify_one();
+      queued_.notify_all();
+      return;
+    }
+  }
+  task(false);
+}
+
 void Writer::stop() {
   {
     std::lock_guard lock(mutex_);
@@ -55,12 +68,16 @@ void Writer::run() {
   for (;;) {
     std::vector<BallotJob> ballots;
     std::optional<CommandJob> command;
+    std::optional<TaskJob> task;
     {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and everything submitted is answered
       if (auto* c = std::get_if<CommandJob>(&queue_.front())) {
         command.emplace(std::move(*c));
+        queue_.pop_front();
+      } else if (auto* t = std::get_if<TaskJob>(&queue_.front())) {
+        task.emplace(std::move(*t));
         queue_.pop_front();
       } else {
         // Everything that queued up during the previous commit shares this one.
@@ -71,7 +88,9 @@ void Writer::run() {
         }
       }
     }
-    if (command) {
+    if (task) {
+      task->task(true);  // answers its own request, exceptions included
+    } else if (command) {
       run_command(*command);
     } else {
       run_ballots(ballots);
@@ -87,6 +106,9 @@ void Writer::run_ballots(std::vector<BallotJob>& jobs) {
   try {
     outcomes = ledger_.commit_ballots(batch);
   } catch (const std::exception& e) {
+    // The transaction may still be open, and memory must match what is on disk. A ballot that
+    // did commit is answered with its receipt when the terminal sends it again.
+    ledger_.recover();
     outcomes.assign(jobs.size(), BallotOutcome{refuse(Refusal::internal, e.what()), false});
   }
   for (std::size_t i = 0; i < jobs.size(); ++i) jobs[i].done(std::move(outcomes[i]));
@@ -97,6 +119,7 @@ void Writer::run_command(CommandJob& job) {
   try {
     outcome = ledger_.apply_command(job.command);
   } catch (const std::exception& e) {
+    ledger_.recover();  // as in run_ballots: no transaction left open, memory as on disk
     outcome = refuse(Refusal::internal, e.what());
   }
   job.done(std::move(outcome));

@@ -32,6 +32,9 @@ class Writer {
 
   void submit(PendingBallot ballot, BallotDone done);
   void submit(PendingCommand command, CommandDone done);
+  // Runs task(true) on the writer thread, alone, in queue order (a countersignature's own
+  // transaction); after stop(), task(false) is called at once instead.
+  void submit(std::function<void(bool)> task);
   void stop();
   // Tests: waits until at least n jobs are queued (not yet taken by the writer thread).
   bool wait_for_queued(std::size_t n, std::chrono::steady_clock::time_point deadline);
@@ -45,7 +48,10 @@ class Writer {
     PendingCommand command;
     CommandDone done;
   };
-  using Job = std::variant<BallotJob, CommandJob>;
+  struct TaskJob {
+    std::function<void(bool)> task;
+  };
+  using Job = std::variant<BallotJob, CommandJob, TaskJob>;
 
   void run();
   void run_ballots(std::vector<BallotJob>& jobs);

@@ -147,7 +147,7 @@ std::vector<Person> people(const json::array& a, const std::string& path) {
 ContestDef contest(const json::object& o, const std::string& p, std::uint32_t convened) {
   only_members(o, p,
                {"id", "title", "seats", "alternates", "candidates", "rule_set", "majority_basis",
-                "excluded"});
+                "excluded", "elect_from"});
   ContestDef c;
   c.id = identifier(o, p, "id");
   c.title = text(o, p, "title");
@@ -168,7 +168,12 @@ ContestDef contest(const json::object& o, const std::string& p, std::uint32_t co
     fail(join(p, "majority_basis"),
          "must be one of convened, present, ballots_collected, valid_ballots");
   }
-  const json::array& cands = list(o, p, "candidates", 1);
+  if (o.contains("elect_from")) c.elect_from = identifier(o, p, "elect_from");
+  // An elect-from contest's list is drawn from the other contest's elected when its round opens.
+  static const json::array kNone;
+  const json::array& cands = c.elect_from.empty() || o.contains("candidates")
+                                 ? list(o, p, "candidates", c.elect_from.empty() ? 1 : 0)
+                                 : kNone;
   std::set<std::string, std::less<>> ids;
   for (std::size_t i = 0; i < cands.size(); ++i) {
     const std::string cp = at(join(p, "candidates"), i);
@@ -238,6 +243,11 @@ Session session_from(const json::value& root) {
   for (std::size_t i = 0; i < contests.size(); ++i) {
     const std::string p = at("contests", i);
     ContestDef c = contest(as_object(contests[i], p), p, s.convened);
+    // Only from a contest listed before: no contest can wait on itself, directly or not.
+    if (!c.elect_from.empty() && !contest_ids.contains(c.elect_from)) {
+      fail(join(p, "elect_from"), "must name a contest listed before this one, not " +
+                                      in_quotes(c.elect_from));
+    }
     unique_id(contest_ids, c.id, p);
     s.contests.push_back(std::move(c));
   }

@@ -46,6 +46,9 @@ struct ContestDef {
   std::string rule_set;               // "cpv-2024"
   std::string majority_basis;         // convened | present | ballots_collected | valid_ballots
   std::uint32_t excluded = 0;
+  // Elects from the members elected in this other contest (e.g. the secretary from the executive
+  // committee); empty: an ordinary contest. Its candidates are then named when round 1 opens.
+  std::string elect_from;
 
   const Candidate* find_candidate(std::string_view id) const;
 };

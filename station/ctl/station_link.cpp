@@ -70,7 +70,8 @@ json::value answer(const boost::system::result<client::Response>& r, std::string
 client::ClientOptions parse_station_url(const std::string& url) {
   std::string rest = url;
   if (rest.rfind("https://", 0) == 0) rest = rest.substr(8);
-  if (rest.rfind("http://", 0) == 0) throw CtlError("usage", "--station: the station speaks HTTPS only");
+  if (rest.rfind("http://", 0) == 0)
+    throw CtlError("usage", "--station: the station speaks HTTPS only");
   if (!rest.empty() && rest.back() == '/') rest.pop_back();
   client::ClientOptions o;
   std::string port = "8443";

@@ -34,9 +34,9 @@ struct CtlError : std::runtime_error {
 
 struct LinkOptions {
   std::string station = "https://127.0.0.1:8443";  // https://HOST:PORT (scheme optional)
-  std::string fingerprint;                           // hex SHA-256 of the TLS certificate DER
-  std::string cacert;                                // or: the station's certificate (PEM) file
-  std::string station_keyid;                         // optional pin of the signing key
+  std::string fingerprint;                         // hex SHA-256 of the TLS certificate DER
+  std::string cacert;                              // or: the station's certificate (PEM) file
+  std::string station_keyid;                       // optional pin of the signing key
   unsigned timeout_ms = 30000;
 };
 

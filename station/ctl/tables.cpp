@@ -33,7 +33,9 @@ std::string text(const json::value* v) {
   return json::serialize(*v);
 }
 
-std::string text(const json::object& o, std::string_view key) { return text(o.if_contains(key)); }
+std::string text(const json::object& o, std::string_view key) {
+  return text(o.if_contains(key));
+}
 
 }  // namespace
 
@@ -74,9 +76,9 @@ std::string render_status(const json::object& status) {
   std::ostringstream out;
   const json::object& s = status.at("session").as_object();
   out << text(s, "title") << " (" << text(s, "id") << ")\n"
-      << text(s, "organisation") << ", congress of " << text(s, "congress_kind")
-      << ", convened " << text(s, "convened") << ", present "
-      << text(status.at("attendance").as_object(), "present") << "\n"
+      << text(s, "organisation") << ", congress of " << text(s, "congress_kind") << ", convened "
+      << text(s, "convened") << ", present " << text(status.at("attendance").as_object(), "present")
+      << "\n"
       << "config_hash " << text(s, "config_hash") << "\n\n";
 
   Table terminals({"terminal", "state"});
@@ -187,8 +189,8 @@ std::string render_minutes(const json::object& m, const json::object& certificat
     const json::object& next = n->as_object();
     out << "next step: " << text(next, "step");
     if (text(next, "step") == "runoff" || text(next, "step") == "further_round") {
-      out << " (round " << text(next, "round") << ", " << text(next, "seats") << " seat(s), may stand: "
-          << text(next, "eligible") << ")";
+      out << " (round " << text(next, "round") << ", " << text(next, "seats")
+          << " seat(s), may stand: " << text(next, "eligible") << ")";
     }
     out << "\n";
   }

@@ -301,8 +301,11 @@ asio::awaitable<void> Connection::State::close(bool drain) {
 void Connection::State::log(std::string_view method, std::string_view target, const HttpResponse& r,
                             Clock::time_point started, bool sent) {
   double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+  // The path only: a query can carry a ballot hash (GET /v1/proof), and a log line that puts a
+  // ballot hash beside a client address and a time would link a device to a ballot.
+  const std::string_view path = target.substr(0, std::min(target.find('?'), kMaxLoggedTarget));
   boost::json::object line{
-      {"peer", peer},       {"method", method},   {"path", target.substr(0, kMaxLoggedTarget)},
+      {"peer", peer},       {"method", method},   {"path", path},
       {"status", r.status}, {"code", r.log_code}, {"ms", std::round(ms * 1000.0) / 1000.0}};
   if (!sent) line["sent"] = false;
   for (const auto& [key, value] : r.log_fields) line.emplace(key, value);

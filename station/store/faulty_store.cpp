@@ -1,5 +1,7 @@
 #include "station/store/faulty_store.hpp"
 
+#include <stdexcept>
+
 namespace tallystation::station {
 
 void FaultyStore::hold_commits() {
@@ -41,6 +43,11 @@ Status FaultyStore::commit() {
     return make_error(Errc::injected_fault, "commit: injected fault");
   }
   return inner_->commit();
+}
+
+Status FaultyStore::put_round(const RoundRow& r) {
+  if (throw_put_round_) throw std::runtime_error("put_round: injected exception");
+  return inner_->put_round(r);
 }
 
 }  // namespace tallystation::station

@@ -25,6 +25,11 @@ class FaultyStore final : public Store {
   std::uint64_t failed_commits() const noexcept { return failed_; }
   // While set, find_token() fails as a read error would (Errc::injected_fault).
   void fail_token_lookups(bool on) noexcept { fail_lookups_ = on; }
+  // While set, put_round() throws std::runtime_error, as a broken invariant deep in a write
+  // would: the transaction is left open for the caller's exception path to roll back.
+  void throw_in_put_round(bool on) noexcept { throw_put_round_ = on; }
+  // While set, rounds() fails as a read error would (Errc::injected_fault).
+  void fail_round_reads(bool on) noexcept { fail_round_reads_ = on; }
   // While held, commit() waits (on the writer thread) until release_commits(): lets a test line
   // up ballots behind a commit in progress.
   void hold_commits();
@@ -46,8 +51,11 @@ class FaultyStore final : public Store {
   }
   Result<std::vector<TerminalRow>> terminals() override { return inner_->terminals(); }
   Status put_terminal(const TerminalRow& t) override { return inner_->put_terminal(t); }
-  Result<std::vector<RoundRow>> rounds() override { return inner_->rounds(); }
-  Status put_round(const RoundRow& r) override { return inner_->put_round(r); }
+  Result<std::vector<RoundRow>> rounds() override {
+    if (fail_round_reads_) return make_error(Errc::injected_fault, "rounds: injected fault");
+    return inner_->rounds();
+  }
+  Status put_round(const RoundRow& r) override;
   Status insert_tokens(std::string_view contest, std::uint32_t round,
                        const std::vector<crypto::Digest>& token_hashes) override {
     return inner_->insert_tokens(contest, round, token_hashes);
@@ -79,6 +87,8 @@ class FaultyStore final : public Store {
   std::atomic<std::uint64_t> countdown_{0};
   std::atomic<bool> fail_all_{false};
   std::atomic<bool> fail_lookups_{false};
+  std::atomic<bool> throw_put_round_{false};
+  std::atomic<bool> fail_round_reads_{false};
   std::atomic<std::uint64_t> failed_{0};
   std::mutex hold_mutex_;
   std::condition_variable hold_changed_;

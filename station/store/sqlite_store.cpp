@@ -2,7 +2,10 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cstring>
+
+#include "crypto/merkle.hpp"
 
 namespace tallystation::station {
 
@@ -19,7 +22,8 @@ CREATE TABLE IF NOT EXISTS rounds(
   contest TEXT NOT NULL, round INTEGER NOT NULL CHECK(round > 0),
   phase TEXT NOT NULL CHECK(phase IN ('pending', 'open', 'closed')),
   tree BLOB NOT NULL, ballots INTEGER NOT NULL, tokens_issued INTEGER NOT NULL,
-  box_root TEXT NOT NULL, PRIMARY KEY(contest, round)) WITHOUT ROWID;
+  box_root TEXT NOT NULL, log_key BLOB CHECK(log_key IS NULL OR length(log_key) = 32),
+  PRIMARY KEY(contest, round)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS tokens(
   contest TEXT NOT NULL, round INTEGER NOT NULL, token_hash BLOB NOT NULL, spent_by BLOB,
   PRIMARY KEY(contest, round, token_hash)) WITHOUT ROWID;
@@ -91,6 +95,20 @@ RoundPhase phase_from(std::string_view s) {
 
 }  // namespace
 
+crypto::Digest internal_log_leaf(const crypto::Digest& log_key, const crypto::Digest& leaf_hash) {
+  return crypto::hmac_sha256(
+      std::string_view(reinterpret_cast<const char*>(log_key.data()), log_key.size()),
+      std::string_view(reinterpret_cast<const char*>(leaf_hash.data()), leaf_hash.size()));
+}
+
+crypto::Digest new_log_key() {
+  std::string raw = crypto::random_bytes(32);
+  crypto::Digest key{};
+  std::copy(raw.begin(), raw.end(), reinterpret_cast<char*>(key.data()));
+  std::fill(raw.begin(), raw.end(), '\0');
+  return key;
+}
+
 std::string_view to_string(RoundPhase p) noexcept {
   switch (p) {
     case RoundPhase::pending:
@@ -136,6 +154,11 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::pa
       store->rollback();
       return s.error();
     }
+  } else if (**version == "1") {
+    if (auto s = store->migrate_from_1(); !s) {
+      store->rollback();
+      return s.error();
+    }
   } else if (**version != std::to_string(kSchemaVersion)) {
     store->rollback();
     return make_error(Errc::corrupt, file.string() + ": schema version " + **version +
@@ -146,6 +169,40 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::pa
     return s.error();
   }
   return store;
+}
+
+// Version 1 kept the internal log over the bare leaf hashes, so a checkpoint root could be matched
+// against the ballot box (docs/storage.md). Closed rounds lose their log state; an open round gets
+// its key and a log rebuilt over its ballots in leaf-hash order, which says nothing about arrival
+// (its checkpoints from before the upgrade are not consistent with the later ones).
+Status SqliteStore::migrate_from_1() {
+  if (auto s = exec("ALTER TABLE rounds ADD COLUMN log_key BLOB "
+                    "CHECK(log_key IS NULL OR length(log_key) = 32)");
+      !s) {
+    return s;
+  }
+  auto all = rounds();
+  if (!all) return all.error();
+  for (RoundRow& r : *all) {
+    crypto::AppendOnlyTree tree;
+    r.log_key.reset();
+    if (r.phase == RoundPhase::open) {
+      const crypto::Digest key = new_log_key();
+      auto leaves = leaf_hashes(r.contest, r.round);
+      if (!leaves) return leaves.error();
+      if (leaves->size() != r.ballots) {
+        return make_error(Errc::corrupt, "rounds: ballots of " + r.contest + " round " +
+                                             std::to_string(r.round) + " do not match its count");
+      }
+      for (const crypto::Digest& leaf : *leaves) tree.append(internal_log_leaf(key, leaf));
+      r.log_key = key;
+    }
+    if (r.phase != RoundPhase::pending) {
+      r.tree_state = tree.serialize();
+      if (auto s = put_round(r); !s) return s;
+    }
+  }
+  return put_meta("schema_version", std::to_string(kSchemaVersion));
 }
 
 SqliteStore::~SqliteStore() {
@@ -244,8 +301,8 @@ Status SqliteStore::put_terminal(const TerminalRow& t) {
 
 Result<std::vector<RoundRow>> SqliteStore::rounds() {
   TS_PREPARE(q,
-             "SELECT contest, round, phase, tree, ballots, tokens_issued, box_root FROM rounds "
-             "ORDER BY contest, round");
+             "SELECT contest, round, phase, tree, ballots, tokens_issued, box_root, log_key "
+             "FROM rounds ORDER BY contest, round");
   std::vector<RoundRow> out;
   int rc;
   while ((rc = q.step()) == SQLITE_ROW) {
@@ -257,6 +314,11 @@ Result<std::vector<RoundRow>> SqliteStore::rounds() {
     r.ballots = static_cast<std::uint64_t>(q.col_int(4));
     r.tokens_issued = static_cast<std::uint64_t>(q.col_int(5));
     r.box_root = q.col_text(6);
+    if (!q.col_null(7)) {
+      crypto::Digest k{};
+      if (!q.col_digest(7, k)) return make_error(Errc::corrupt, "rounds.log_key is not 32 bytes");
+      r.log_key = k;
+    }
     out.push_back(std::move(r));
   }
   if (rc != SQLITE_DONE) return error("rounds");
@@ -266,10 +328,15 @@ Result<std::vector<RoundRow>> SqliteStore::rounds() {
 Status SqliteStore::put_round(const RoundRow& r) {
   TS_PREPARE(q,
              "INSERT OR REPLACE INTO rounds(contest, round, phase, tree, ballots, tokens_issued, "
-             "box_root) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+             "box_root, log_key) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   q.text(1, r.contest).integer(2, r.round).text(3, to_string(r.phase)).blob(4, r.tree_state);
   q.integer(5, static_cast<std::int64_t>(r.ballots));
   q.integer(6, static_cast<std::int64_t>(r.tokens_issued)).text(7, r.box_root);
+  if (r.log_key) {
+    q.digest(8, *r.log_key);
+  } else {
+    q.null(8);
+  }
   if (q.step() != SQLITE_DONE) return error("put_round");
   return {};
 }

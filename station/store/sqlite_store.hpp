@@ -55,6 +55,7 @@ class SqliteStore final : public Store {
  private:
   explicit SqliteStore(sqlite3* db) : db_(db) {}
   Status exec(const char* sql);
+  Status migrate_from_1();  // inside open()'s transaction
   Result<sqlite3_stmt*> prepare(const char* sql);  // cached per SQL text
   Error error(std::string_view what) const;
 

@@ -19,7 +19,8 @@
 
 namespace tallystation::station {
 
-inline constexpr int kSchemaVersion = 1;
+// 2: rounds.log_key (the internal log's leaves are keyed). SqliteStore::open migrates 1 to 2.
+inline constexpr int kSchemaVersion = 2;
 
 enum class RoundPhase : std::uint8_t { pending = 0, open = 1, closed = 2 };
 std::string_view to_string(RoundPhase p) noexcept;  // "pending", "open", "closed"
@@ -35,11 +36,22 @@ struct RoundRow {
   std::string contest;
   std::uint32_t round = 0;
   RoundPhase phase = RoundPhase::pending;
-  std::string tree_state;     // crypto::AppendOnlyTree::serialize() of the internal log
-  std::uint64_t ballots = 0;  // accepted ballots (= internal log size)
+  std::string tree_state;     // crypto::AppendOnlyTree::serialize() of the internal log; an
+                              // empty tree once the round is closed (the log is then erased)
+  std::uint64_t ballots = 0;  // accepted ballots (= internal log size while the round is open)
   std::uint64_t tokens_issued = 0;
   std::string box_root;  // hex, set when closed (CONTRACT.md section 3)
+  // k_round: the secret key of the internal log's leaves (internal_log_leaf), made when the round
+  // opens, never published, and erased (nullopt) when it closes.
+  std::optional<crypto::Digest> log_key;
 };
+
+// The internal log's leaf for a ballot: HMAC-SHA-256(k_round, leaf_hash) (docs/storage.md). Keyed
+// so that a published checkpoint root cannot be matched against the ballot box to learn the order
+// in which ballots arrived (CONTRACT.md section 3).
+crypto::Digest internal_log_leaf(const crypto::Digest& log_key, const crypto::Digest& leaf_hash);
+// A fresh k_round: 32 bytes from OpenSSL's DRBG.
+crypto::Digest new_log_key();
 
 struct BallotRow {
   std::string contest;
@@ -47,7 +59,7 @@ struct BallotRow {
   crypto::Digest leaf_hash{};  // RFC 6962 leaf hash of the payload
   std::string terminal;        // terminal id
   std::string payload;         // exact bytes as signed
-  std::string envelope;        // DSSE envelope JSON (crypto::serialize of the received envelope)
+  std::string envelope;        // DSSE envelope JSON: payload as received, the verified signature
 };
 
 struct TokenRow {
@@ -59,7 +71,7 @@ struct CommandRow {
   std::uint64_t index = 0;  // 0, 1, 2, ... in the order accepted
   std::uint64_t seq = 0;    // the official's sequence number from the payload
   std::string official;     // official id
-  std::string envelope;     // DSSE envelope JSON (crypto::serialize of the received envelope)
+  std::string envelope;     // DSSE envelope JSON: payload as received, the verified signature
   crypto::Digest prev_hash{};
   crypto::Digest entry_hash{};
 };

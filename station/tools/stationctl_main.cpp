@@ -21,6 +21,7 @@
 #include "crypto/hash.hpp"
 #include "crypto/merkle.hpp"
 #include "station/app/station_app.hpp"
+#include "station/ctl/audit_bundle.hpp"
 #include "station/ctl/station_link.hpp"
 #include "station/ctl/tables.hpp"
 
@@ -110,10 +111,22 @@ void do_init(const Global& g, const Args& a) {
   (*app)->drain();
   print(g, out,
         std::string((*app)->first_run() ? "initialised " : "already initialised ") + a.data +
-            " for session " + (*app)->session().id + "\nconfig_hash:     " +
-            (*app)->config_hash() + "\nstation keyid:   " + (*app)->station_keyid() +
-            "\ntls fingerprint: " + (*app)->tls_fingerprint() +
-            "\nstart it with: stationd --data " + a.data + "\n");
+            " for session " + (*app)->session().id + "\nconfig_hash:     " + (*app)->config_hash() +
+            "\nstation keyid:   " + (*app)->station_keyid() + "\ntls fingerprint: " +
+            (*app)->tls_fingerprint() + "\nstart it with: stationd --data " + a.data + "\n");
+}
+
+void do_export(const Global& g, const Args& a) {
+  auto summary = ctl::export_bundle(a.data, a.out);
+  if (!summary) throw ctl::CtlError("export", summary.error().message);
+  json::object out{{"bundle", a.out},
+                   {"commands", summary->commands},
+                   {"rounds", summary->rounds},
+                   {"ballots", summary->ballots}};
+  print(g, out,
+        "audit bundle written to " + a.out + ": " + std::to_string(summary->commands) +
+            " commands, " + std::to_string(summary->rounds) + " closed rounds, " +
+            std::to_string(summary->ballots) + " ballots");
 }
 
 void do_enrol(const Global& g, const Args& a) {
@@ -143,8 +156,8 @@ void do_issue_tokens(const Global& g, const Args& a) {
   // are not issued that could not be written down.
   const int fd = ::open(a.out.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
-    throw ctl::CtlError("io", a.out + ": cannot create (it must not exist yet): " +
-                                  std::strerror(errno));
+    throw ctl::CtlError("io",
+                        a.out + ": cannot create (it must not exist yet): " + std::strerror(errno));
   }
   json::object r;
   try {
@@ -167,9 +180,9 @@ void do_issue_tokens(const Global& g, const Args& a) {
   res.erase("tokens");  // never on stdout: only in the file
   res["file"] = a.out;
   print(g, r,
-        std::to_string(a.count) + " tokens for " + a.contest + " round " +
-            std::to_string(a.round) + " written to " + a.out + " (one per line; " +
-            json::serialize(res.at("tokens_issued")) + " issued for the round) " + log_line(r));
+        std::to_string(a.count) + " tokens for " + a.contest + " round " + std::to_string(a.round) +
+            " written to " + a.out + " (one per line; " + json::serialize(res.at("tokens_issued")) +
+            " issued for the round) " + log_line(r));
 }
 
 void do_open_round(const Global& g, const Args& a) {
@@ -208,9 +221,9 @@ void do_close_round(const Global& g, const Args& a) {
   auto r = run_command(g, "close_round", {{"contest", a.contest}, {"round", a.round}});
   const json::object& res = r.at("result").as_object();
   std::string human = a.contest + " round " + std::to_string(a.round) + " is closed " +
-                      log_line(r) + "\nballot box: " +
-                      json::serialize(res.at("ballot_box").at("size")) + " ballots, root " +
-                      std::string(res.at("ballot_box").at("root").as_string());
+                      log_line(r) +
+                      "\nballot box: " + json::serialize(res.at("ballot_box").at("size")) +
+                      " ballots, root " + std::string(res.at("ballot_box").at("root").as_string());
   if (const json::value* m = res.if_contains("minutes"); m && m->is_object()) {
     human += "\noutcome: " + std::string(m->at("outcome").as_string()) +
              "; see: stationctl results --contest " + a.contest + " --round " +
@@ -224,8 +237,8 @@ void do_conclude(const Global& g, const Args& a) {
   const json::object& res = r.at("result").as_object();
   print(g, r,
         "contest " + a.contest + " concluded by the congress's decision; elected: " +
-            json::serialize(res.at("elected")) + ", seats unfilled: " +
-            json::serialize(res.at("seats_unfilled")) + " " + log_line(r));
+            json::serialize(res.at("elected")) +
+            ", seats unfilled: " + json::serialize(res.at("seats_unfilled")) + " " + log_line(r));
 }
 
 void do_raw_command(const Global& g, const Args& a) {
@@ -257,7 +270,8 @@ void do_results(const Global& g, const Args& a) {
         }
       }
     }
-    if (rounds.empty()) throw ctl::CtlError("no_result", "contest " + a.contest + " has no closed round");
+    if (rounds.empty())
+      throw ctl::CtlError("no_result", "contest " + a.contest + " has no closed round");
   }
   json::array all;
   std::string human;
@@ -276,15 +290,16 @@ void do_countersign(const Global& g, const Args& a) {
   auto m = link.minutes(a.contest, a.round);
   // The member signs the bytes the station signed, exactly as stored (CONTRACT.md section 1).
   const std::string sig = key.sign(crypto::pae(m.envelope.payload_type, m.envelope.payload));
-  const std::string body = json::serialize(
-      json::object{{"keyid", key.keyid()}, {"sig", crypto::base64_encode(sig)}});
+  const std::string body =
+      json::serialize(json::object{{"keyid", key.keyid()}, {"sig", crypto::base64_encode(sig)}});
   json::value r = link.post_json(
       "/v1/results/" + a.contest + "/" + std::to_string(a.round) + "/signatures", body);
   std::string human = ctl::render_minutes(m.payload, {}) + "\nsigned with key " + key.keyid();
   if (const json::value* c = r.as_object().if_contains("certification"); c && c->is_object()) {
     const json::object& co = c->as_object();
-    human += "\n" + std::string(co.at("certified").as_bool() ? "the minutes are CERTIFIED"
-                                                              : "not yet certified") +
+    human += "\n" +
+             std::string(co.at("certified").as_bool() ? "the minutes are CERTIFIED"
+                                                      : "not yet certified") +
              ": " + std::to_string(co.at("signed_by").as_array().size()) + " of " +
              json::serialize(co.at("required")) + " required signatures";
   }
@@ -319,12 +334,11 @@ void do_proof(const Global& g, const Args& a) {
   for (const json::value& h : proof.at("audit_path").as_array()) {
     path.push_back(crypto::digest_from_hex(h.as_string()).value());
   }
-  const bool ok =
-      proof.at("root").as_string() == root &&
-      crypto::verify_inclusion(crypto::digest_from_hex(hash).value(),
-                               proof.at("leaf_index").to_number<std::uint64_t>(),
-                               proof.at("tree_size").to_number<std::uint64_t>(), path,
-                               crypto::digest_from_hex(root).value());
+  const bool ok = proof.at("root").as_string() == root &&
+                  crypto::verify_inclusion(crypto::digest_from_hex(hash).value(),
+                                           proof.at("leaf_index").to_number<std::uint64_t>(),
+                                           proof.at("tree_size").to_number<std::uint64_t>(), path,
+                                           crypto::digest_from_hex(root).value());
   json::object out{{"proof", proof}, {"minutes_root", root}, {"verified", ok}};
   print(g, out,
         ok ? "the ballot " + hash + " is in the ballot box of " + contest + " round " +
@@ -336,8 +350,9 @@ void do_proof(const Global& g, const Args& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App cli{"stationctl: run a tallystation congress: terminals, attendance, tokens, rounds, "
-               "minutes and their countersignatures (docs/operations.md)"};
+  CLI::App cli{
+      "stationctl: run a tallystation congress: terminals, attendance, tokens, rounds, "
+      "minutes and their countersignatures (docs/operations.md)"};
   cli.require_subcommand(1);
   Global g;
   Args a;
@@ -373,22 +388,30 @@ int main(int argc, char** argv) {
     return s;
   };
 
-  auto* init = sub("init", "initialise a station's data directory from a session definition "
-                           "(keys, certificate, database) and print what to pin",
+  auto* init = sub("init",
+                   "initialise a station's data directory from a session definition "
+                   "(keys, certificate, database) and print what to pin",
                    false, false, do_init);
   init->add_option("--data", a.data, "data directory to create")->required();
   init->add_option("--session", a.session, "session definition file")->required();
   init->add_option("--tls-name", a.tls_names, "subjectAltName for the TLS certificate (repeat)");
 
+  auto* bundle = sub("export",
+                     "export the audit bundle (session, keys, command log, closed rounds' ballot "
+                     "boxes and minutes) from the station's data directory",
+                     false, false, do_export);
+  bundle->add_option("--data", a.data, "the station's data directory")->required();
+  bundle->add_option("--out", a.out, "bundle directory to create (must not exist)")->required();
+
   auto* enrol = sub("enrol", "enrol a terminal (command enrol_terminal)", true, true, do_enrol);
   enrol->add_option("--terminal", a.terminal, "terminal id")->required();
   enrol->add_option("--public-key", a.public_key,
                     "PEM public key file (for a terminal the session does not list)");
-  auto* revoke = sub("revoke", "revoke a terminal, for good (command revoke_terminal)", true,
-                     true, do_revoke);
+  auto* revoke =
+      sub("revoke", "revoke a terminal, for good (command revoke_terminal)", true, true, do_revoke);
   revoke->add_option("--terminal", a.terminal, "terminal id")->required();
-  auto* att = sub("attendance", "record how many delegates are present (record_attendance)",
-                  true, true, do_attendance);
+  auto* att = sub("attendance", "record how many delegates are present (record_attendance)", true,
+                  true, do_attendance);
   att->add_option("--present", a.present, "delegates present")->required();
   auto* tokens = sub("issue-tokens",
                      "issue ballot tokens for a contest round and write them to a file, one per "
@@ -422,9 +445,9 @@ int main(int argc, char** argv) {
                        "with seats unfilled (conclude_contest)",
                        true, true, do_conclude);
   conclude->add_option("--contest", a.contest, "contest id")->required();
-  auto* counter = sub("countersign",
-                      "sign a round's minutes as a counting-committee member (your own key)",
-                      true, false, do_countersign);
+  auto* counter =
+      sub("countersign", "sign a round's minutes as a counting-committee member (your own key)",
+          true, false, do_countersign);
   counter->add_option("--key", g.key_file, "the member's private key (PKCS#8 PEM)")
       ->envname("TALLY_KEY");
   counter->add_option("--contest", a.contest, "contest id")->required();
@@ -443,8 +466,8 @@ int main(int argc, char** argv) {
   proof->add_option("--contest", a.contest, "contest id");
   proof->add_option("--round", a.round_opt, "round number");
   proof->add_option("--ballot-hash", a.ballot_hash, "the receipt's ballot_hash");
-  auto* raw = sub("command", "send any command (for scripts): --name and --args JSON", true,
-                  true, do_raw_command);
+  auto* raw = sub("command", "send any command (for scripts): --name and --args JSON", true, true,
+                  do_raw_command);
   raw->add_option("--name", a.name, "command name")->required();
   raw->add_option("--args", a.args_json, "arguments, a JSON object")->required();
 

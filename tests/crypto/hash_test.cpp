@@ -110,3 +110,40 @@ TEST_CASE("every error code has a stable name", "[crypto][result]") {
   CHECK(to_string(Errc::bad_certificate) == "bad_certificate");
   CHECK(static_cast<int>(Errc::bad_certificate) == 14);
 }
+
+TEST_CASE("HMAC-SHA-256 matches the RFC 4231 test vectors", "[crypto][hash]") {
+  struct Vector {
+    std::string key;
+    std::string data;
+    const char* mac;
+  };
+  const std::string big_key(131, '\xaa');
+  // RFC 4231 section 4: test cases 1, 2, 3, 4, 6, 7 (5 truncates the output, which we never do).
+  const Vector v = GENERATE_COPY(
+      Vector{std::string(20, '\x0b'), "Hi There",
+             "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"},
+      Vector{"Jefe", "what do ya want for nothing?",
+             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"},
+      Vector{std::string(20, '\xaa'), std::string(50, '\xdd'),
+             "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe"},
+      Vector{unhex("0102030405060708090a0b0c0d0e0f10111213141516171819"), std::string(50, '\xcd'),
+             "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b"},
+      Vector{big_key, "Test Using Larger Than Block-Size Key - Hash Key First",
+             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"},
+      Vector{big_key,
+             "This is a test using a larger than block-size key and a larger than block-size "
+             "data. The key needs to be hashed before being used by the HMAC algorithm.",
+             "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2"});
+  CHECK(to_hex(hmac_sha256(v.key, v.data)) == v.mac);
+}
+
+TEST_CASE("HMAC-SHA-256 changes with every byte of the key", "[crypto][hash]") {
+  const std::string key = unhex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
+  const Digest mac = hmac_sha256(key, "leaf");
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    std::string k = key;
+    k[i] = static_cast<char>(k[i] ^ 1);
+    CHECK(hmac_sha256(k, "leaf") != mac);
+  }
+  CHECK(hmac_sha256(key, "leaf") == mac);
+}

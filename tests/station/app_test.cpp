@@ -7,6 +7,7 @@
 #include "core_fixture.hpp"
 #include "crypto/merkle.hpp"
 #include "crypto/x509.hpp"
+#include "station/store/sqlite_store.hpp"
 
 using namespace tallystation;
 using namespace tallystation::station;
@@ -15,6 +16,19 @@ using namespace tallystation::station::testing;
 namespace {
 const Keys& K() {
   return Keys::get();
+}
+
+// The round's row as the database holds it (a second connection, as an auditor would open it).
+RoundRow stored_round(Station& st, const std::string& contest, std::uint32_t round) {
+  auto db = SqliteStore::open(st.data() / "station.db");
+  REQUIRE(db.has_value());
+  auto rounds = (*db)->rounds();
+  REQUIRE(rounds.has_value());
+  for (RoundRow& r : *rounds) {
+    if (r.contest == contest && r.round == round) return r;
+  }
+  FAIL("no such round in the database");
+  return {};
 }
 }  // namespace
 
@@ -352,12 +366,15 @@ TEST_CASE("GET /v1/ballot shows the open round's ballot in ballot order", "[app]
 TEST_CASE("a checkpoint signs the count and root of the open round's internal log", "[app]") {
   Station st("checkpoint");
   auto tokens = st.open_cc();
+  // The log's leaves are keyed with the round's secret k_round (docs/storage.md).
+  const auto log_key = stored_round(st, "cc", 1).log_key;
+  REQUIRE(log_key.has_value());
   crypto::AppendOnlyTree expected;
   for (int i = 0; i < 5; ++i) {
     const std::string payload =
         make_ballot_payload("cc2026", "cc", 1, tokens[i], {"c" + std::to_string(i + 1)});
     REQUIRE(st.call("POST", "/v1/ballots", sign_ballot(K().t1, payload)).status == 200);
-    expected.append(crypto::leaf_hash(payload));
+    expected.append(internal_log_leaf(*log_key, crypto::leaf_hash(payload)));
   }
   auto res = st.call("GET", "/v1/checkpoint?contest=cc&round=1");
   REQUIRE(res.status == 200);
@@ -431,4 +448,96 @@ TEST_CASE("the message builders write the contract's members in the contract's o
   CHECK(parsed->round == 2);
   CHECK(parsed->marks == std::vector<std::string>{"a", "b"});
   CHECK(token_hash("abc") == crypto::sha256("abc"));
+}
+
+TEST_CASE("checkpoints do not show which ballot came when, yet stay consistent", "[app]") {
+  Station st("checkpoint-order");
+  auto tokens = st.open_cc();
+  const auto log_key = stored_round(st, "cc", 1).log_key;
+  REQUIRE(log_key.has_value());
+  auto key = crypto::PublicKey::from_pem(st.app().station_public_key_pem());
+  auto checkpoint_root = [&] {
+    auto res = st.call("GET", "/v1/checkpoint?contest=cc&round=1");
+    REQUIRE(res.status == 200);
+    auto cp = verified_payload(res.body, *key, crypto::payload_type::kCheckpoint);
+    return *crypto::digest_from_hex(cp.at("root").as_string());
+  };
+  std::vector<crypto::Digest> leaves;  // public leaf hashes (= receipt hashes), arrival order
+  std::vector<crypto::Digest> keyed;   // the internal log's leaves
+  std::vector<crypto::Digest> roots;   // checkpoint root after each ballot
+  for (int i = 0; i < 6; ++i) {
+    const std::string payload = make_ballot_payload("cc2026", "cc", 1, tokens[i], {"c1"});
+    REQUIRE(st.call("POST", "/v1/ballots", sign_ballot(K().t1, payload)).status == 200);
+    leaves.push_back(crypto::leaf_hash(payload));
+    keyed.push_back(internal_log_leaf(*log_key, leaves.back()));
+    roots.push_back(checkpoint_root());
+  }
+  // Without k_round, the published roots cannot be rebuilt from the published leaf hashes: after
+  // the first ballot the root is not its receipt hash, and no unkeyed order reproduces a root.
+  CHECK(roots[0] != leaves[0]);
+  CHECK(roots[0] == keyed[0]);
+  CHECK(roots[1] != crypto::merkle_root(std::vector<crypto::Digest>{leaves[0], leaves[1]}));
+  CHECK(roots[1] != crypto::merkle_root(std::vector<crypto::Digest>{leaves[1], leaves[0]}));
+  CHECK(roots[5] != crypto::merkle_root(leaves));
+  // Each checkpoint is consistent with every later one (RFC 9162 2.1.4): the station is committed
+  // to the sequence it accepted.
+  for (std::size_t old_size = 1; old_size < keyed.size(); ++old_size) {
+    auto proof = crypto::consistency_proof(keyed, old_size);
+    CHECK(crypto::verify_consistency(old_size, keyed.size(), roots[old_size - 1], roots.back(),
+                                     proof));
+  }
+  // Each round has its own key.
+  Station::expect_ok(
+      st.command("issue_tokens", {{"contest", "chair"}, {"round", 1}, {"count", 1}}));
+  Station::expect_ok(st.command("open_round", {{"contest", "chair"}, {"round", 1}}));
+  const auto other_key = stored_round(st, "chair", 1).log_key;
+  REQUIRE(other_key.has_value());
+  CHECK(*other_key != *log_key);
+}
+
+TEST_CASE("closing a round erases its log key and log state, and a restart accepts that", "[app]") {
+  Station st("erase-log");
+  auto tokens = st.open_cc();
+  for (int i = 0; i < 5; ++i) REQUIRE(st.ballot(tokens[i], {"c2"}).status == 200);
+  RoundRow open = stored_round(st, "cc", 1);
+  REQUIRE(open.log_key.has_value());
+  CHECK(crypto::AppendOnlyTree::restore(open.tree_state)->size() == 5);
+
+  Station::expect_ok(st.command("close_round", {{"contest", "cc"}, {"round", 1}}));
+  RoundRow closed = stored_round(st, "cc", 1);
+  CHECK_FALSE(closed.log_key.has_value());
+  CHECK(closed.tree_state == crypto::AppendOnlyTree{}.serialize());  // no frontier left
+  CHECK(closed.ballots == 5);
+  CHECK_FALSE(closed.box_root.empty());
+
+  const std::string status = st.call("GET", "/v1/status").body;
+  st.reopen();
+  CHECK(st.call("GET", "/v1/status").body == status);
+  CHECK(error_code_of(st.call("GET", "/v1/checkpoint?contest=cc&round=1")) == "round_not_open");
+}
+
+TEST_CASE("only the verified signature of a ballot is stored", "[app]") {
+  Station st("one-signature");
+  auto tokens = st.open_cc();
+  const std::string payload = make_ballot_payload("cc2026", "cc", 1, tokens[0], {"c1"});
+  auto env = crypto::make_envelope(K().t1, crypto::payload_type::kBallot, payload);
+  // A bogus extra signature: never checked, so it must not be kept as if it were part of the
+  // signed record.
+  env.signatures.push_back(crypto::Signature{std::string(64, 'a'), std::string(64, '\x01')});
+  env.signatures.push_back(
+      crypto::sign_envelope(K().stranger, crypto::payload_type::kBallot, payload));
+  REQUIRE(st.call("POST", "/v1/ballots", crypto::serialize(env)).status == 200);
+
+  auto db = SqliteStore::open(st.data() / "station.db");
+  REQUIRE(db.has_value());
+  auto ballots = (*db)->ballots("cc", 1);
+  REQUIRE(ballots.has_value());
+  REQUIRE(ballots->size() == 1);
+  auto stored = crypto::parse_envelope(ballots->at(0).envelope);
+  REQUIRE(stored.has_value());
+  CHECK(stored->payload == payload);
+  REQUIRE(stored->signatures.size() == 1);
+  CHECK(stored->signatures[0] == env.signatures[0]);
+  CHECK(ballots->at(0).envelope ==
+        crypto::serialize(crypto::Envelope{payload, env.payload_type, {env.signatures[0]}}));
 }

@@ -1,12 +1,18 @@
 // Official commands and the command log; group commit; failed commits; restart recovery.
 #include <catch2/catch.hpp>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <csignal>
+#include <iostream>
 #include <set>
 #include <thread>
 
 #include "core_fixture.hpp"
 #include "crypto/merkle.hpp"
+#include "station/app/ledger.hpp"
 #include "station/store/faulty_store.hpp"
 #include "station/store/sqlite_store.hpp"
 
@@ -400,4 +406,101 @@ TEST_CASE("draining answers every request exactly once and refuses new ones", "[
   st.reopen();
   auto status = Station::expect_ok(st.call("GET", "/v1/status"));
   CHECK(status.at("contests").at(0).at("rounds").at(0).at("ballots").as_int64() == 100);
+}
+
+TEST_CASE("only the verified signature of a command is stored and chained", "[commands]") {
+  Station st("command-one-signature");
+  const std::string payload =
+      make_command_payload("cc2026", ++st.seq(), "o1", "record_attendance", {{"present", 250}});
+  auto env = crypto::make_envelope(K().official1, crypto::payload_type::kCommand, payload);
+  env.signatures.push_back(crypto::Signature{std::string(64, 'b'), std::string(64, '\x02')});
+  REQUIRE(st.call("POST", "/v1/commands", crypto::serialize(env)).status == 200);
+  auto db = open_db(st);
+  auto commands = db->commands();
+  REQUIRE(commands.has_value());
+  REQUIRE(commands->size() == 1);
+  const std::string expected =
+      crypto::serialize(crypto::Envelope{payload, env.payload_type, {env.signatures[0]}});
+  CHECK(commands->at(0).envelope == expected);
+  CHECK(commands->at(0).entry_hash == command_entry_hash(commands->at(0).prev_hash, expected));
+}
+
+TEST_CASE("an exception inside a write rolls back and leaves the writer usable", "[commit]") {
+  StationOptions opts;
+  opts.inject_faults = true;
+  Station st("write-exception", opts);
+  auto tokens = st.open_cc();
+  FaultyStore& faults = *st.app().faults();
+
+  SECTION("in a ballot batch") {
+    faults.throw_in_put_round(true);
+    CHECK(error_code_of(st.ballot(tokens[0], {"c1"})) == "internal");
+    faults.throw_in_put_round(false);
+    // Nothing of the failed batch stayed behind (the token is unspent), and the very next write
+    // works: no transaction was left open.
+    CHECK(st.ballot(tokens[0], {"c1"}).status == 200);
+  }
+  SECTION("in a command") {
+    faults.throw_in_put_round(true);
+    CHECK(error_code_of(st.command("issue_tokens",
+                                   {{"contest", "cc"}, {"round", 1}, {"count", 5}})) == "internal");
+    faults.throw_in_put_round(false);
+    CHECK(st.command("record_attendance", {{"present", 10}}).status == 200);
+    CHECK(st.ballot(tokens[0], {"c1"}).status == 200);
+  }
+  auto status = Station::expect_ok(st.call("GET", "/v1/status"));
+  CHECK(status.at("contests").at(0).at("rounds").at(0).at("tokens_issued").as_int64() == 20);
+  CHECK(status.at("contests").at(0).at("rounds").at(0).at("ballots").as_int64() == 1);
+}
+
+TEST_CASE("a command whose BEGIN fails does not block later writes", "[commit]") {
+  StationOptions opts;
+  opts.inject_faults = true;
+  Station st("begin-fails", opts);
+  auto tokens = st.open_cc();
+  // A transaction left open on the writer's connection makes the next BEGIN fail.
+  REQUIRE(st.app().faults()->begin());
+  CHECK(error_code_of(st.command("record_attendance", {{"present", 10}})) == "storage_error");
+  CHECK(st.command("record_attendance", {{"present", 11}}).status == 200);
+  CHECK(st.ballot(tokens[0], {"c1"}).status == 200);
+}
+
+TEST_CASE("a command that commits but whose state cannot be re-read stops the process",
+          "[commit]") {
+  // The child builds its own station (threads do not survive fork) and reports on stderr.
+  int err[2];
+  REQUIRE(::pipe(err) == 0);
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::dup2(err[1], STDERR_FILENO);
+    ::close(err[0]);
+    try {
+      StationOptions opts;
+      opts.inject_faults = true;
+      Station st("fatal-reload", opts);
+      std::cerr << "dir " << st.dir().string() << "\n" << std::flush;
+      st.app().faults()->fail_round_reads(true);
+      (void)st.command("record_attendance", {{"present", 1}});
+    } catch (...) {
+      ::_exit(2);
+    }
+    ::_exit(3);  // answered from a state that no longer matches the database
+  }
+  ::close(err[1]);
+  std::string out;
+  char buf[512];
+  for (ssize_t n; (n = ::read(err[0], buf, sizeof buf)) > 0;) out.append(buf, n);
+  ::close(err[0]);
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  CHECK(WIFSIGNALED(status));
+  if (WIFSIGNALED(status)) CHECK(WTERMSIG(status) == SIGABRT);
+  CHECK(out.find("fatal: cannot re-read the state") != std::string::npos);
+  // The child could not clean up after itself.
+  if (auto p = out.find("dir "); p != std::string::npos) {
+    std::error_code ec;
+    std::filesystem::remove_all(out.substr(p + 4, out.find('\n', p) - p - 4), ec);
+  }
+  // The command itself is durable: a restart would find it (docs/storage.md).
 }

@@ -116,26 +116,29 @@ json::object congress_session(const Keys& k) {
                                             person("m2", "Counting Secretary", k.m2),
                                             person("m3", "Counting Member", k.m3)}},
                     {"required_signatures", 2}}},
-      {"terminals", json::array{json::object{{"id", "t1"}, {"public_key", k.t1.public_key().pem()}}}},
+      {"terminals",
+       json::array{json::object{{"id", "t1"}, {"public_key", k.t1.public_key().pem()}}}},
       {"contests",
        json::array{
            json::object{{"id", "ec"},
                         {"title", "Executive Committee"},
                         {"seats", 4},
-                        {"candidates", people({{"a", "Anna"}, {"b", "Bao"}, {"c", "Chi"},
-                                               {"d", "Dung"}, {"e", "Em"}, {"f", "Phuong"}})}},
-           json::object{{"id", "sec"},
-                        {"title", "Secretary"},
-                        {"seats", 1},
-                        {"elect_from", "ec"}}}}};
+                        {"candidates", people({{"a", "Anna"},
+                                               {"b", "Bao"},
+                                               {"c", "Chi"},
+                                               {"d", "Dung"},
+                                               {"e", "Em"},
+                                               {"f", "Phuong"}})}},
+           json::object{
+               {"id", "sec"}, {"title", "Secretary"}, {"seats", 1}, {"elect_from", "ec"}}}}};
 }
 
 class Congress {
  public:
   Congress() : daemon_(STATIOND_PATH, dir_ / "station") {
     testing::write_file(dir_ / "session.json", json::serialize(congress_session(keys_)));
-    for (auto [name, key] : {std::pair{"o1", &keys_.o1}, {"m1", &keys_.m1}, {"m2", &keys_.m2},
-                             {"m3", &keys_.m3}}) {
+    for (auto [name, key] :
+         {std::pair{"o1", &keys_.o1}, {"m1", &keys_.m1}, {"m2", &keys_.m2}, {"m3", &keys_.m3}}) {
       REQUIRE(crypto::save_secret_key(dir_ / (std::string(name) + ".key"), *key));
     }
     daemon_.start(dir_ / "session.json");
@@ -150,9 +153,10 @@ class Congress {
 
   // stationctl SUB --station ... --fingerprint ... [--key o1.key --official o1] ARGS...
   Run ctl(const std::string& sub, std::vector<std::string> args, const std::string& key = "o1") {
-    std::vector<std::string> argv{STATIONCTL_PATH, sub, "--station",
-                                  "https://127.0.0.1:" + std::to_string(daemon_.port()),
-                                  "--fingerprint", daemon_.tls_fingerprint()};
+    std::vector<std::string> argv{
+        STATIONCTL_PATH, sub,
+        "--station",     "https://127.0.0.1:" + std::to_string(daemon_.port()),
+        "--fingerprint", daemon_.tls_fingerprint()};
     if (!key.empty()) {
       argv.push_back("--key");
       argv.push_back((dir_ / (key + ".key")).string());
@@ -219,6 +223,7 @@ class Congress {
   client::HttpsClient& client() { return *client_; }
   const Keys& keys() const { return keys_; }
   const fs::path& dir() const { return dir_; }
+  fs::path data_dir() const { return daemon_.data_dir(); }
   const std::vector<std::string>& receipts() const { return receipts_; }
 
  private:
@@ -245,21 +250,23 @@ std::string tally_of(const json::object& m) {
   return out;
 }
 
-int num(const json::object& m, const char* key) { return m.at(key).to_number<int>(); }
+int num(const json::object& m, const char* key) {
+  return m.at(key).to_number<int>();
+}
 
 }  // namespace
 
-TEST_CASE("a congress runs through stationd and stationctl: run-off, open seat, secretary, "
-          "certification",
-          "[congress]") {
+TEST_CASE(
+    "a congress runs through stationd and stationctl: run-off, open seat, secretary, "
+    "certification",
+    "[congress]") {
   Congress c;
   c.ctl_json("enrol", {"--terminal", "t1"});
   c.ctl_json("attendance", {"--present", "10"});
   // Closing a round that was never opened.
   c.refused("close-round", {"--contest", "ec", "--round", "1"}, "round_state");
   // The secretary cannot be elected before the committee is.
-  c.refused("open-round", {"--contest", "sec", "--round", "1", "--candidates", "a"},
-            "round_state");
+  c.refused("open-round", {"--contest", "sec", "--round", "1", "--candidates", "a"}, "round_state");
 
   // ---- Executive Committee, round 1: 4 seats, 6 candidates, 10 ballots ----
   auto t = c.tokens("ec", 1, 10);
@@ -267,9 +274,16 @@ TEST_CASE("a congress runs through stationd and stationctl: run-off, open seat, 
   // By hand: a 8 (ballots 1-8), b 7 (1-7), c 6 (1,2,4,5,7,8), d 6 (1,3,4,6,8,9),
   // e 6 (2,3,5,6,8,9), f 2 (7,9); ballot 10 crosses everyone out: invalid.
   c.vote("ec", 1, t,
-         {{"a", "b", "c", "d"}, {"a", "b", "c", "e"}, {"a", "b", "d", "e"}, {"a", "b", "c", "d"},
-          {"a", "b", "c", "e"}, {"a", "b", "d", "e"}, {"a", "b", "c", "f"}, {"a", "c", "d", "e"},
-          {"d", "e", "f"}, {}});
+         {{"a", "b", "c", "d"},
+          {"a", "b", "c", "e"},
+          {"a", "b", "d", "e"},
+          {"a", "b", "c", "d"},
+          {"a", "b", "c", "e"},
+          {"a", "b", "d", "e"},
+          {"a", "b", "c", "f"},
+          {"a", "c", "d", "e"},
+          {"d", "e", "f"},
+          {}});
   auto closed = c.ctl_json("close-round", {"--contest", "ec", "--round", "1"});
   CHECK(closed.at("result").at("ballot_box").at("size").to_number<int>() == 10);
 
@@ -308,8 +322,15 @@ TEST_CASE("a congress runs through stationd and stationctl: run-off, open seat, 
   CHECK(opened.at("result").at("ballot").at("seats").to_number<int>() == 2);
   // By hand: c 7 (1-7), d 5 (1,2,5,8,9), e 5 (3,4,6,8,9): c elected, d and e below 6.
   c.vote("ec", 2, t,
-         {{"c", "d"}, {"c", "d"}, {"c", "e"}, {"c", "e"}, {"c", "d"}, {"c", "e"}, {"c"},
-          {"d", "e"}, {"d", "e"}});
+         {{"c", "d"},
+          {"c", "d"},
+          {"c", "e"},
+          {"c", "e"},
+          {"c", "d"},
+          {"c", "e"},
+          {"c"},
+          {"d", "e"},
+          {"d", "e"}});
   c.ctl_json("close-round", {"--contest", "ec", "--round", "2"});
   json::object m2 = c.minutes("ec", 2);
   CHECK(num(m2, "seats") == 2);
@@ -344,8 +365,7 @@ TEST_CASE("a congress runs through stationd and stationctl: run-off, open seat, 
     CHECK(r->status == 400);
   }
   // By hand: a 7, b 2; the tenth ballot marks both for one seat: invalid.
-  c.vote("sec", 1, t,
-         {{"a"}, {"a"}, {"a"}, {"a"}, {"a"}, {"a"}, {"a"}, {"b"}, {"b"}, {"a", "b"}});
+  c.vote("sec", 1, t, {{"a"}, {"a"}, {"a"}, {"a"}, {"a"}, {"a"}, {"a"}, {"b"}, {"b"}, {"a", "b"}});
   c.ctl_json("close-round", {"--contest", "sec", "--round", "1"});
   json::object s1 = c.minutes("sec", 1);
   CHECK(num(s1, "threshold") == 6);
@@ -377,9 +397,9 @@ TEST_CASE("a congress runs through stationd and stationctl: run-off, open seat, 
     CHECK(r->status == 400);
     CHECK(json::parse(r->body).at("error").as_string() == "malformed");
     const crypto::Signature& s = env->signatures[0];
-    r = c.client().post("/v1/results/ec/1/signatures",
-                        json::serialize(json::object{{"keyid", s.keyid},
-                                                     {"sig", crypto::base64_encode(s.sig)}}));
+    r = c.client().post(
+        "/v1/results/ec/1/signatures",
+        json::serialize(json::object{{"keyid", s.keyid}, {"sig", crypto::base64_encode(s.sig)}}));
     REQUIRE(r);
     CHECK(r->status == 401);
     CHECK(json::parse(r->body).at("error").as_string() == "bad_signature");
@@ -416,6 +436,22 @@ TEST_CASE("a congress runs through stationd and stationctl: run-off, open seat, 
   testing::write_file(c.dir() / "receipt.json", c.receipts().front());
   auto proof = c.ctl_json("proof", {"--receipt", (c.dir() / "receipt.json").string()}, "");
   CHECK(proof.at("verified").as_bool());
+
+  // The audit bundle, exported from the data directory while the station runs.
+  auto bundle = c.ctl_json(
+      "export", {"--data", c.data_dir().string(), "--out", (c.dir() / "bundle").string()}, "");
+  CHECK(bundle.at("rounds").to_number<int>() == 3);
+  CHECK(bundle.at("ballots").to_number<int>() == 29);
+  const fs::path b = c.dir() / "bundle";
+  CHECK(slurp(b / "session.json") == slurp(c.dir() / "session.json"));
+  for (const char* f :
+       {"keys.json", "commands.jsonl", "command_log.json", "rounds/ec/1/ballots.jsonl",
+        "rounds/ec/2/minutes.json", "rounds/sec/1/minutes.json"}) {
+    CHECK(fs::exists(b / f));
+  }
+  auto exported = crypto::parse_envelope(slurp(b / "rounds/ec/1/minutes.json"));
+  REQUIRE(exported);
+  CHECK(exported->signatures.size() == 3);
 }
 
 TEST_CASE("the minutes' station signature verifies with openssl pkeyutl", "[congress]") {
@@ -449,9 +485,9 @@ TEST_CASE("the minutes' station signature verifies with openssl pkeyutl", "[cong
     testing::write_file(c.dir() / "sig.bin", s.sig);
     const fs::path pub = is_station ? c.dir() / "station.pub" : c.dir() / "m1.pub";
     if (!is_station) testing::write_file(pub, c.keys().m1.public_key().pem());
-    Run r = run(c.dir(), {"openssl", "pkeyutl", "-verify", "-pubin", "-inkey", pub.string(),
-                          "-rawin", "-in", (c.dir() / "pae.bin").string(), "-sigfile",
-                          (c.dir() / "sig.bin").string()});
+    Run r = run(c.dir(),
+                {"openssl", "pkeyutl", "-verify", "-pubin", "-inkey", pub.string(), "-rawin", "-in",
+                 (c.dir() / "pae.bin").string(), "-sigfile", (c.dir() / "sig.bin").string()});
     INFO(r.out << r.err);
     CHECK(r.exit == 0);
     CHECK(r.out.find("Signature Verified Successfully") != std::string::npos);

@@ -1,8 +1,10 @@
-# The counting minutes, further rounds, certification and stationctl's tables (pure, no sockets).
+# The counting minutes, further rounds and certification: pure functions, and through the
+# Handler seam without sockets (results_test.cpp).
 # Included from tests/station/CMakeLists.txt.
 add_executable(station_minutes_tests
   ${CMAKE_CURRENT_SOURCE_DIR}/core_main.cpp
-  ${CMAKE_CURRENT_SOURCE_DIR}/minutes_test.cpp)
+  ${CMAKE_CURRENT_SOURCE_DIR}/minutes_test.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/results_test.cpp)
 target_link_libraries(station_minutes_tests PRIVATE tallystation::station Catch2::Catch2)
 catch_discover_tests(station_minutes_tests TEST_PREFIX "station minutes: ")
 
@@ -15,3 +17,5 @@ target_link_libraries(station_congress_tests PRIVATE station_net_fixture Catch2:
 target_compile_definitions(station_congress_tests PRIVATE
   STATIOND_PATH="$<TARGET_FILE:stationd>" STATIONCTL_PATH="$<TARGET_FILE:stationctl>")
 add_dependencies(station_congress_tests stationd stationctl)
+catch_discover_tests(station_congress_tests TEST_PREFIX "station congress: "
+  PROPERTIES TIMEOUT 300)

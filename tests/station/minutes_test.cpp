@@ -79,11 +79,31 @@ TEST_CASE("the minutes carry the contract's members in its order, counted by han
   const Minutes m = make_minutes(facts_for(cc, 1, first_round_ballot(cc)), payloads);
   const json::object p = json::parse(m.payload).as_object();
 
-  const std::vector<std::string> contract_order = {
-      "session", "contest", "round", "title", "seats", "rule_set", "majority_basis", "basis",
-      "threshold", "convened", "excluded", "present", "ballots_issued", "ballots_collected",
-      "valid", "invalid", "tally", "elected", "elected_alternates", "outcome", "tied",
-      "seats_unfilled", "ballot_box", "config_hash", "audit_log_head"};
+  const std::vector<std::string> contract_order = {"session",
+                                                   "contest",
+                                                   "round",
+                                                   "title",
+                                                   "seats",
+                                                   "rule_set",
+                                                   "majority_basis",
+                                                   "basis",
+                                                   "threshold",
+                                                   "convened",
+                                                   "excluded",
+                                                   "present",
+                                                   "ballots_issued",
+                                                   "ballots_collected",
+                                                   "valid",
+                                                   "invalid",
+                                                   "tally",
+                                                   "elected",
+                                                   "elected_alternates",
+                                                   "outcome",
+                                                   "tied",
+                                                   "seats_unfilled",
+                                                   "ballot_box",
+                                                   "config_hash",
+                                                   "audit_log_head"};
   std::vector<std::string> keys;
   for (const auto& kv : p) keys.emplace_back(kv.key());
   REQUIRE(keys.size() > contract_order.size());
@@ -174,8 +194,8 @@ TEST_CASE("a tie at the last seat opens a run-off among the tied only, for the s
 
   // Run-off by hand: basis 10, threshold 6; c 3, d 5: nobody reaches it, the seat stays open.
   const MinutesFacts f2 = facts_for(cc, 2, *runoff, m1.after);
-  const Minutes m2 = make_minutes(
-      f2, box(2, {{"c"}, {"c"}, {"c"}, {"d"}, {"d"}, {"d"}, {"d"}, {"d"}}));
+  const Minutes m2 =
+      make_minutes(f2, box(2, {{"c"}, {"c"}, {"c"}, {"d"}, {"d"}, {"d"}, {"d"}, {"d"}}));
   const json::object p2 = json::parse(m2.payload).as_object();
   CHECK(p2.at("seats").as_int64() == 1);
   CHECK(p2.at("outcome").as_string() == "unfilled");
@@ -189,10 +209,13 @@ TEST_CASE("after unfilled seats a further round takes those not yet elected and 
           "[minutes][further]") {
   const ContestDef cc = committee();
   // Round 1: only a reaches 6 (a 7, b 5, c 4, d 4): two seats unfilled.
-  const Minutes m1 = make_minutes(
-      facts_for(cc, 1, first_round_ballot(cc)),
-      box(1, {{"a", "b", "c"}, {"a", "b", "d"}, {"a", "b", "c"}, {"a", "c", "d"}, {"a", "b", "d"},
-              {"a", "c", "d"}, {"a", "b"}}));
+  const Minutes m1 = make_minutes(facts_for(cc, 1, first_round_ballot(cc)), box(1, {{"a", "b", "c"},
+                                                                                    {"a", "b", "d"},
+                                                                                    {"a", "b", "c"},
+                                                                                    {"a", "c", "d"},
+                                                                                    {"a", "b", "d"},
+                                                                                    {"a", "c", "d"},
+                                                                                    {"a", "b"}}));
   REQUIRE(m1.result.outcome == tally::Outcome::unfilled);
   REQUIRE(m1.result.seats_unfilled == 2);
   ContestHistory h{cc.candidates, m1.after, m1.next, 1, false};
@@ -232,14 +255,18 @@ TEST_CASE("after unfilled seats a further round takes those not yet elected and 
 
 TEST_CASE("a complete contest allows no further round and cannot be concluded", "[further]") {
   const ContestDef cc = committee();
-  const Minutes m1 = make_minutes(
-      facts_for(cc, 1, first_round_ballot(cc)),
-      box(1, {{"a", "b", "c"}, {"a", "b", "c"}, {"a", "b", "c"}, {"a", "b", "c"}, {"a", "b", "c"},
-              {"a", "b", "c"}}));
+  const Minutes m1 =
+      make_minutes(facts_for(cc, 1, first_round_ballot(cc)), box(1, {{"a", "b", "c"},
+                                                                     {"a", "b", "c"},
+                                                                     {"a", "b", "c"},
+                                                                     {"a", "b", "c"},
+                                                                     {"a", "b", "c"},
+                                                                     {"a", "b", "c"}}));
   REQUIRE(m1.result.outcome == tally::Outcome::complete);
   ContestHistory h{cc.candidates, m1.after, m1.next, 1, false};
   CHECK(contest_complete(h));
-  auto r = round_ballot_for(cc, "", h, nullptr, {"cc", 2, std::nullopt, std::nullopt, std::nullopt, {}});
+  auto r =
+      round_ballot_for(cc, "", h, nullptr, {"cc", 2, std::nullopt, std::nullopt, std::nullopt, {}});
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().code == Refusal::round_state);
   CHECK(may_conclude(h)->code == Refusal::round_state);
@@ -255,7 +282,8 @@ TEST_CASE("the secretary is elected from the committee's elected members only", 
   const ContestDef cc = committee();
   ContestHistory source{cc.candidates, {{"a", "b"}, {}}, std::nullopt, 1, false};
   ContestHistory own;
-  OpenRoundRequest req{"sec", 1, std::vector<std::string>{"a", "b"}, std::nullopt, std::nullopt, {}};
+  OpenRoundRequest req{"sec",        1, std::vector<std::string>{"a", "b"}, std::nullopt,
+                       std::nullopt, {}};
 
   source.last_next = tally::FurtherRound{};
   source.last_next->step = tally::NextStep::further_round;
@@ -287,7 +315,10 @@ TEST_CASE("the secretary is elected from the committee's elected members only", 
 TEST_CASE("open_round arguments are strict", "[further]") {
   CHECK(parse_open_round_args({{"contest", "cc"}, {"round", 1}}).has_value());
   auto full = parse_open_round_args(
-      {{"contest", "cc"}, {"round", 2}, {"candidates", json::array{"c", "d"}}, {"seats", 1},
+      {{"contest", "cc"},
+       {"round", 2},
+       {"candidates", json::array{"c", "d"}},
+       {"seats", 1},
        {"new_nominations", json::array{json::object{{"id", "f"}, {"name", "F"}}}}});
   REQUIRE(full.has_value());
   CHECK(full->candidates->size() == 2);
@@ -295,9 +326,12 @@ TEST_CASE("open_round arguments are strict", "[further]") {
   CHECK(full->new_nominations.size() == 1);
   CHECK_FALSE(parse_open_round_args({{"contest", "cc"}, {"round", 1}, {"extra", 1}}).has_value());
   CHECK_FALSE(parse_open_round_args({{"contest", "cc"}, {"round", 0}}).has_value());
-  CHECK_FALSE(parse_open_round_args({{"contest", "cc"}, {"round", 1}, {"candidates", "c"}}).has_value());
-  CHECK_FALSE(parse_open_round_args(
-      {{"contest", "cc"}, {"round", 2}, {"new_nominations", json::array{json::object{{"id", "f"}}}}}).has_value());
+  CHECK_FALSE(
+      parse_open_round_args({{"contest", "cc"}, {"round", 1}, {"candidates", "c"}}).has_value());
+  CHECK_FALSE(parse_open_round_args({{"contest", "cc"},
+                                     {"round", 2},
+                                     {"new_nominations", json::array{json::object{{"id", "f"}}}}})
+                  .has_value());
 }
 
 TEST_CASE("a round's ballot survives its stored JSON form", "[minutes]") {
@@ -306,9 +340,10 @@ TEST_CASE("a round's ballot survives its stored JSON form", "[minutes]") {
   REQUIRE(back.has_value());
   CHECK(*back == b);
   CHECK_FALSE(parse_round_ballot("{}").has_value());
-  CHECK_FALSE(parse_round_ballot(
-      R"({"seats":1,"alternates":0,"alternates_only":false,"candidates":[{"id":1,"name":"x"}]})")
-                  .has_value());
+  CHECK_FALSE(
+      parse_round_ballot(
+          R"({"seats":1,"alternates":0,"alternates_only":false,"candidates":[{"id":1,"name":"x"}]})")
+          .has_value());
 }
 
 namespace {
@@ -397,8 +432,8 @@ TEST_CASE("countersignatures by committee members certify the minutes", "[certif
   }
   SECTION("the short form {keyid, sig}") {
     const crypto::Signature s3 = Committee::sign(c.m3, env);
-    const std::string body = json::serialize(
-        json::object{{"keyid", s3.keyid}, {"sig", crypto::base64_encode(s3.sig)}});
+    const std::string body =
+        json::serialize(json::object{{"keyid", s3.keyid}, {"sig", crypto::base64_encode(s3.sig)}});
     auto parsed = parse_countersignatures(body, env);
     REQUIRE(parsed.has_value());
     CHECK(parsed->at(0) == s3);

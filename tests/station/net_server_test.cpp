@@ -406,6 +406,19 @@ TEST_CASE("every request is logged as one JSON line without its body", "[net]") 
   }
 }
 
+TEST_CASE("the request log keeps the path but never the query, which can hold a ballot hash",
+          "[net]") {
+  TestServer s;
+  HttpsClient client(s.client_options());
+  const std::string hash(64, 'a');
+  REQUIRE(client.get("/v1/proof?contest=cc&round=1&ballot_hash=" + hash));
+  REQUIRE(ts::test::wait_until([&] { return s.log_lines().size() >= 1; }));
+  CHECK(s.log_lines().at(0).at("path").as_string() == "/v1/proof");
+  for (const auto& line : ts::test::read_lines(s.dir.path() / "requests.log")) {
+    CHECK(line.find(hash) == std::string::npos);
+  }
+}
+
 TEST_CASE("stop lets an in-flight request get its answer, drains the handler, then returns",
           "[net]") {
   auto s = std::make_unique<TestServer>();
