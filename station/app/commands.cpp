@@ -238,8 +238,8 @@ Checked<json::object> Ledger::issue_tokens(const json::object& args) {
 }
 
 Checked<json::object> Ledger::open_round_cmd(const json::object& args) {
-  if (auto s = only_args(args, {"contest", "round", "candidates", "seats", "alternates",
-                                "new_nominations"});
+  if (auto s = only_args(
+          args, {"contest", "round", "candidates", "seats", "alternates", "new_nominations"});
       !s) {
     return s.error();
   }
@@ -297,8 +297,8 @@ Checked<json::object> Ledger::conclude_contest_cmd(const json::object& args) {
   if (!cid) return cid.error();
   for (const auto& [n, phase] : contest_rounds(*cid)) {
     if (phase == RoundPhase::open) {
-      return refuse(Refusal::round_state, "round " + std::to_string(n) + " of " + *cid +
-                                              " is open: close it first");
+      return refuse(Refusal::round_state,
+                    "round " + std::to_string(n) + " of " + *cid + " is open: close it first");
     }
   }
   return book_.conclude(args);

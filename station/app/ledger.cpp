@@ -291,17 +291,17 @@ json::object Ledger::status() const {
   json::value present = nullptr;
   if (state_.present) present = *state_.present;
   json::object out{{"session", json::object{{"id", session_.id},
-                                               {"title", session_.title},
-                                               {"organisation", session_.organisation},
-                                               {"congress_kind", to_string(session_.congress_kind)},
-                                               {"convened", session_.convened},
-                                               {"config_hash", session_.config_hash}}},
-                      {"attendance", json::object{{"present", present}}},
-                      {"terminals", std::move(terminals)},
-                      {"contests", std::move(contests)},
-                      {"command_log", json::object{{"size", state_.log_size},
-                                                   {"head", crypto::to_hex(state_.log_head)},
-                                                   {"last_seq", state_.last_seq}}}};
+                                            {"title", session_.title},
+                                            {"organisation", session_.organisation},
+                                            {"congress_kind", to_string(session_.congress_kind)},
+                                            {"convened", session_.convened},
+                                            {"config_hash", session_.config_hash}}},
+                   {"attendance", json::object{{"present", present}}},
+                   {"terminals", std::move(terminals)},
+                   {"contests", std::move(contests)},
+                   {"command_log", json::object{{"size", state_.log_size},
+                                                {"head", crypto::to_hex(state_.log_head)},
+                                                {"last_seq", state_.last_seq}}}};
   book_.annotate_status(out);
   return out;
 }

@@ -98,8 +98,7 @@ Result<std::unique_ptr<StationApp>> StationApp::open(const StationOptions& optio
   if (source->install) {
     if (auto s = install_session(paths, source->bytes); !s) return s.error();
   }
-  app->ledger_ =
-      std::make_unique<Ledger>(app->session_, *app->store_, app->identity_.signing_key);
+  app->ledger_ = std::make_unique<Ledger>(app->session_, *app->store_, app->identity_.signing_key);
   if (auto s = app->ledger_->load(); !s) return s.error();
 
   unsigned threads = options.worker_threads;
@@ -221,8 +220,7 @@ std::optional<std::uint32_t> round_number(const std::string& r) {
 
 }  // namespace
 
-void StationApp::results(const HttpRequest& request, const std::string& path,
-                         Responder& respond) {
+void StationApp::results(const HttpRequest& request, const std::string& path, Responder& respond) {
   // /v1/results/<contest>/<round>[/signatures]
   std::vector<std::string> parts;
   for (std::size_t at = std::string("/v1/results/").size(); at <= path.size();) {
@@ -285,8 +283,7 @@ void StationApp::get_proof(const Target& target, Responder& respond) {
   auto contest = target.query.find("contest");
   auto round = target.query.find("round");
   auto hash = target.query.find("ballot_hash");
-  if (contest == target.query.end() || round == target.query.end() ||
-      hash == target.query.end()) {
+  if (contest == target.query.end() || round == target.query.end() || hash == target.query.end()) {
     return respond(
         refusal_response(Refusal::bad_query, "query parameters contest, round and ballot_hash"));
   }

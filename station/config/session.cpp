@@ -245,8 +245,8 @@ Session session_from(const json::value& root) {
     ContestDef c = contest(as_object(contests[i], p), p, s.convened);
     // Only from a contest listed before: no contest can wait on itself, directly or not.
     if (!c.elect_from.empty() && !contest_ids.contains(c.elect_from)) {
-      fail(join(p, "elect_from"), "must name a contest listed before this one, not " +
-                                      in_quotes(c.elect_from));
+      fail(join(p, "elect_from"),
+           "must name a contest listed before this one, not " + in_quotes(c.elect_from));
     }
     unique_id(contest_ids, c.id, p);
     s.contests.push_back(std::move(c));
