@@ -13,3 +13,8 @@ target_sources(tallystation_station PRIVATE
 
 add_executable(stationctl ${CMAKE_CURRENT_SOURCE_DIR}/tools/stationctl_main.cpp)
 target_link_libraries(stationctl PRIVATE tallystation::station CLI11::CLI11)
+
+# A valid audit bundle of N ballots, for scripts/bench-verify.
+add_executable(tallystation-genbundle ${CMAKE_CURRENT_SOURCE_DIR}/tools/genbundle_main.cpp)
+target_link_libraries(tallystation-genbundle PRIVATE tallystation::station CLI11::CLI11 Threads::Threads)
+set_target_properties(tallystation-genbundle PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR})

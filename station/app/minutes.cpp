@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <stdexcept>
 
+#include "crypto/merkle.hpp"
 #include "station/app/messages.hpp"
 #include "tally/counter.hpp"
 #include "tally/majority.hpp"
@@ -105,6 +106,16 @@ tally::Contest tally_contest(const MinutesFacts& facts) {
   c.present = facts.present.value_or(0);
   c.round = facts.round;
   return c;
+}
+
+crypto::Digest tokens_root(std::span<const crypto::Digest> sorted_token_hashes) {
+  std::vector<crypto::Digest> leaves;
+  leaves.reserve(sorted_token_hashes.size());
+  for (const crypto::Digest& h : sorted_token_hashes) {
+    leaves.push_back(crypto::leaf_hash(
+        std::string_view(reinterpret_cast<const char*>(h.data()), h.size())));
+  }
+  return crypto::merkle_root(leaves);
 }
 
 ContestProgress progress_after(const ContestProgress& before, const RoundBallot& ballot,
@@ -218,6 +229,9 @@ std::string minutes_payload(const MinutesFacts& facts, std::uint64_t box_size,
       {"elected_alternates_so_far", string_array(after.elected_alternates)},
   };
   if (!facts.elect_from.empty()) o["elect_from"] = facts.elect_from;
+  if (!facts.tokens_root.empty()) {
+    o["tokens"] = json::object{{"issued", facts.ballots_issued}, {"root", facts.tokens_root}};
+  }
   return json::serialize(o);
 }
 

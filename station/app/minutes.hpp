@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "crypto/hash.hpp"
 #include "station/config/session.hpp"
 #include "tally/contest.hpp"
 #include "tally/further_round.hpp"
@@ -71,6 +72,9 @@ struct MinutesFacts {
   std::uint64_t ballots_issued = 0;      // tokens issued for the round
   std::string box_root;                  // hex RFC 6962 root of the box sorted by leaf hash
   std::string audit_log_head;            // hex head of the command log at close
+  // The round's issued tokens: hex RFC 6962 root over their sorted SHA-256 hashes
+  // (tokens_root()); empty: the minutes carry no `tokens` member (docs/audit.md).
+  std::string tokens_root;
   ContestProgress before;                // elected in earlier rounds of the contest
   // Elect-from contests: the contest whose elected members stood (session `elect_from`).
   std::string elect_from;
@@ -100,6 +104,10 @@ Minutes make_minutes(const MinutesFacts& facts, std::span<const std::string> box
 std::string minutes_payload(const MinutesFacts& facts, std::uint64_t box_size,
                             const tally::Result& result, const tally::FurtherRound& next,
                             const ContestProgress& after);
+
+// The commitment to a round's issued tokens (docs/audit.md "Tokens"): the RFC 6962 root over the
+// token hashes sorted bytewise, each leaf the 32 raw bytes of SHA-256(token).
+crypto::Digest tokens_root(std::span<const crypto::Digest> sorted_token_hashes);
 
 // `before` plus what the round elected.
 ContestProgress progress_after(const ContestProgress& before, const RoundBallot& ballot,

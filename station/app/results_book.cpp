@@ -187,6 +187,9 @@ Checked<json::object> ResultsBook::close_round(const RoundRow& row,
   f.ballots_issued = row.tokens_issued;
   f.box_root = row.box_root;
   f.audit_log_head = crypto::to_hex(log_head);
+  auto token_hashes = store_.token_hashes(row.contest, row.round);
+  if (!token_hashes) return storage(token_hashes.error());
+  f.tokens_root = crypto::to_hex(tokens_root(*token_hashes));
   f.elect_from = elect_from(contest->id);
   const ContestHistory h = history(contest->id);
   f.before = h.progress;

@@ -104,6 +104,13 @@ Result<BundleSummary> export_bundle(const fs::path& data_dir, const fs::path& ou
     std::string box;
     for (const BallotRow& b : *ballots) box += b.envelope + "\n";
     if (auto s = write(dir / "ballots.jsonl", box); !s) return s.error();
+    // The round's issued tokens as sorted hashes, one lowercase hex line each (docs/audit.md).
+    auto tokens = (*store)->token_hashes(r.contest, r.round);
+    if (!tokens) return tokens.error();
+    std::string token_lines;
+    token_lines.reserve(tokens->size() * 65);
+    for (const crypto::Digest& h : *tokens) token_lines += crypto::to_hex(h) + "\n";
+    if (auto s = write(dir / "tokens.txt", token_lines); !s) return s.error();
     auto minutes = (*store)->get_meta("minutes:" + r.contest + ":" + std::to_string(r.round));
     if (!minutes) return minutes.error();
     if (*minutes) {

@@ -1,8 +1,8 @@
 #pragma once
 // The audit bundle (CONTRACT.md section 6): one directory with everything an auditor needs to
 // re-verify every signature, recount every closed round, recompute every root and check the
-// command log's chain, read from a station's data directory. Layout: docs/operations.md
-// "The audit bundle". Reads the database through SqliteStore (safe while stationd runs: SQLite
+// command log's chain, read from a station's data directory. Layout: docs/audit.md.
+// Reads the database through SqliteStore (safe while stationd runs: SQLite
 // locks). Not thread safe.
 #include <cstddef>
 #include <filesystem>

@@ -70,6 +70,10 @@ class FaultyStore final : public Store {
     return inner_->spend_token(contest, round, token_hash, leaf);
   }
   Status insert_ballot(const BallotRow& b) override { return inner_->insert_ballot(b); }
+  Result<std::vector<crypto::Digest>> token_hashes(std::string_view contest,
+                                                   std::uint32_t round) override {
+    return inner_->token_hashes(contest, round);
+  }
   Result<std::vector<crypto::Digest>> leaf_hashes(std::string_view contest,
                                                   std::uint32_t round) override {
     return inner_->leaf_hashes(contest, round);

@@ -2,7 +2,9 @@
 // The SQLite implementation of Store (schema: docs/storage.md). One connection, opened in WAL mode
 // with synchronous=FULL, so that commit() returns only after the transaction is on disk and
 // survives kill -9 or power loss; SQLite replays or discards the WAL at the next open.
-// Not thread safe: owned by the station's writer thread (see store.hpp).
+// Not thread safe: owned by the station's writer thread (see store.hpp). Internally, a second
+// connection on a thread of its own copies the WAL into the database (checkpoints) in the
+// background, so that commits never wait for a checkpoint (docs/storage.md, "Durability").
 #include <atomic>
 #include <filesystem>
 #include <map>
@@ -44,6 +46,8 @@ class SqliteStore final : public Store {
   Status spend_token(std::string_view contest, std::uint32_t round,
                      const crypto::Digest& token_hash, const crypto::Digest& leaf) override;
   Status insert_ballot(const BallotRow& b) override;
+  Result<std::vector<crypto::Digest>> token_hashes(std::string_view contest,
+                                                   std::uint32_t round) override;
   Result<std::vector<crypto::Digest>> leaf_hashes(std::string_view contest,
                                                   std::uint32_t round) override;
   Result<std::vector<BallotRow>> ballots(std::string_view contest, std::uint32_t round) override;
@@ -53,15 +57,19 @@ class SqliteStore final : public Store {
   Result<std::vector<CommandRow>> commands() override;
 
  private:
-  explicit SqliteStore(sqlite3* db) : db_(db) {}
+  class Checkpointer;  // the WAL checkpoints, on a thread and connection of their own
+  static int on_wal_commit(void* self, sqlite3* db, const char* name, int pages);
+
+  explicit SqliteStore(sqlite3* db);
   Status exec(const char* sql);
-  Status migrate_from_1();  // inside open()'s transaction
+  Status migrate_from_1();                         // inside open()'s transaction
   Result<sqlite3_stmt*> prepare(const char* sql);  // cached per SQL text
   Error error(std::string_view what) const;
 
   sqlite3* db_;
   std::map<const char*, sqlite3_stmt*> cache_;
-  std::atomic<std::uint64_t> commits_{0};  // read by tests from other threads
+  std::atomic<std::uint64_t> commits_{0};       // read by tests from other threads
+  std::unique_ptr<Checkpointer> checkpointer_;  // null: SQLite's own checkpoints, at commit
 };
 
 }  // namespace tallystation::station

@@ -114,6 +114,10 @@ class Store {
   // Marks an unspent token spent; Errc::corrupt if it is missing or already spent.
   virtual Status spend_token(std::string_view contest, std::uint32_t round,
                              const crypto::Digest& token_hash, const crypto::Digest& leaf) = 0;
+  // SHA-256 of every token issued for the round, spent or not, bytewise ascending (no batch or
+  // issue order). The audit bundle publishes them and the minutes commit to them (docs/audit.md).
+  virtual Result<std::vector<crypto::Digest>> token_hashes(std::string_view contest,
+                                                           std::uint32_t round) = 0;
 
   virtual Status insert_ballot(const BallotRow& b) = 0;
   // Leaf hashes of the round's accepted ballots, bytewise ascending (the ballot box order).

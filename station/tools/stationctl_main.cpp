@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <iostream>
@@ -38,6 +39,29 @@ struct Global {
   std::string official;
   bool as_json = false;
 };
+
+// An option that falls back to an environment variable. CLI11's envname() is not used: several
+// subcommands bind the same variable, and CLI11 also fills the options of subcommands that were
+// not called from the environment, which would overwrite what the user typed on the command line
+// (`countersign --key m1.key` with TALLY_KEY set would sign with TALLY_KEY). The fallback is
+// applied after parsing, only where the subcommand called did not get the option.
+struct EnvBacked {
+  CLI::Option* option;
+  const char* env;
+  std::string* target;
+};
+
+// Applies the environment to each target that no parsed option of it set.
+void apply_environment(const std::vector<EnvBacked>& all) {
+  for (const auto& e : all) {
+    bool given = false;
+    for (const auto& other : all) {
+      if (other.target == e.target && other.option->count() > 0) given = true;
+    }
+    if (given) continue;
+    if (const char* v = std::getenv(e.env); v != nullptr && *v != '\0') *e.target = v;
+  }
+}
 
 // What one subcommand needs, filled by CLI11.
 struct Args {
@@ -356,27 +380,38 @@ int main(int argc, char** argv) {
   cli.require_subcommand(1);
   Global g;
   Args a;
+  std::vector<EnvBacked> env_backed;
   auto global = [&](CLI::App* sub, bool needs_station) {
     if (needs_station) {
-      sub->add_option("--station", g.link.station, "station address, https://HOST:PORT")
-          ->envname("TALLY_STATION")
-          ->capture_default_str();
-      sub->add_option("--fingerprint", g.link.fingerprint,
-                      "SHA-256 of the station's TLS certificate (hex), as stationd printed it")
-          ->envname("TALLY_FINGERPRINT");
-      sub->add_option("--cacert", g.link.cacert, "or: the station's certificate file (tls.crt)")
-          ->envname("TALLY_CACERT");
-      sub->add_option("--station-keyid", g.link.station_keyid,
-                      "refuse a station whose signing key has another keyid")
-          ->envname("TALLY_STATION_KEYID");
+      env_backed.push_back(
+          {sub->add_option("--station", g.link.station,
+                           "station address, https://HOST:PORT (or $TALLY_STATION)"),
+           "TALLY_STATION", &g.link.station});
+      env_backed.back().option->capture_default_str();
+      env_backed.push_back({sub->add_option("--fingerprint", g.link.fingerprint,
+                                            "SHA-256 of the station's TLS certificate (hex), as "
+                                            "stationd printed it (or $TALLY_FINGERPRINT)"),
+                            "TALLY_FINGERPRINT", &g.link.fingerprint});
+      env_backed.push_back(
+          {sub->add_option("--cacert", g.link.cacert,
+                           "or: the station's certificate file (tls.crt) (or $TALLY_CACERT)"),
+           "TALLY_CACERT", &g.link.cacert});
+      env_backed.push_back(
+          {sub->add_option(
+               "--station-keyid", g.link.station_keyid,
+               "refuse a station whose signing key has another keyid (or $TALLY_STATION_KEYID)"),
+           "TALLY_STATION_KEYID", &g.link.station_keyid});
     }
     sub->add_flag("--json", g.as_json, "print the station's JSON instead of text");
   };
   auto signer = [&](CLI::App* sub) {
-    sub->add_option("--key", g.key_file, "the official's private key (PKCS#8 PEM)")
-        ->envname("TALLY_KEY");
-    sub->add_option("--official", g.official, "the official's id in the session")
-        ->envname("TALLY_OFFICIAL");
+    env_backed.push_back(
+        {sub->add_option("--key", g.key_file,
+                         "the official's private key (PKCS#8 PEM) (or $TALLY_KEY)"),
+         "TALLY_KEY", &g.key_file});
+    env_backed.push_back({sub->add_option("--official", g.official,
+                                          "the official's id in the session (or $TALLY_OFFICIAL)"),
+                          "TALLY_OFFICIAL", &g.official});
   };
   std::vector<std::pair<CLI::App*, std::function<void(const Global&, const Args&)>>> subs;
   auto sub = [&](const char* name, const char* help, bool station, bool signs,
@@ -448,8 +483,10 @@ int main(int argc, char** argv) {
   auto* counter =
       sub("countersign", "sign a round's minutes as a counting-committee member (your own key)",
           true, false, do_countersign);
-  counter->add_option("--key", g.key_file, "the member's private key (PKCS#8 PEM)")
-      ->envname("TALLY_KEY");
+  env_backed.push_back(
+      {counter->add_option("--key", g.key_file,
+                           "the member's private key (PKCS#8 PEM) (or $TALLY_KEY)"),
+       "TALLY_KEY", &g.key_file});
   counter->add_option("--contest", a.contest, "contest id")->required();
   counter->add_option("--round", a.round, "round number")->required();
   sub("status", "show the session, terminals, rounds, minutes and the command log", true, false,
@@ -472,6 +509,7 @@ int main(int argc, char** argv) {
   raw->add_option("--args", a.args_json, "arguments, a JSON object")->required();
 
   CLI11_PARSE(cli, argc, argv);
+  apply_environment(env_backed);
   for (auto& [s, fn] : subs) {
     if (!s->parsed()) continue;
     try {

@@ -3,14 +3,17 @@
 
 #include <CLI/CLI.hpp>
 
+#include "tally/tools/receipt_command.hpp"
 #include "tally/tools/recount_command.hpp"
+#include "tally/tools/verify_command.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"tally-audit: recount and verify tallystation results"};
   app.require_subcommand(1);
   int exit_code = 0;
   tallystation::audit::add_recount_command(app, exit_code);
-  // Further subcommands (verify) are added here the same way.
+  tallystation::audit::add_verify_command(app, exit_code);
+  tallystation::audit::add_receipt_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

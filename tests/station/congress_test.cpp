@@ -13,6 +13,7 @@
 
 #include <boost/json.hpp>
 #include <filesystem>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -22,12 +23,16 @@
 #include "net_daemon.hpp"
 #include "station/app/messages.hpp"
 #include "station/client/https_client.hpp"
+#include "tally/audit/verify/verifier.hpp"
 
 #ifndef STATIOND_PATH
 #error "STATIOND_PATH must name the stationd binary"
 #endif
 #ifndef STATIONCTL_PATH
 #error "STATIONCTL_PATH must name the stationctl binary"
+#endif
+#ifndef TALLY_AUDIT_PATH
+#error "TALLY_AUDIT_PATH must name the tally-audit binary"
 #endif
 
 extern char** environ;
@@ -453,6 +458,44 @@ TEST_CASE(
   auto exported = crypto::parse_envelope(slurp(b / "rounds/ec/1/minutes.json"));
   REQUIRE(exported);
   CHECK(exported->signatures.size() == 3);
+
+  // An auditor's tally-audit verify holds on it: every signature, token, root, recount and the
+  // command log (docs/audit.md); the secretary was elected from the committee's elected.
+  const audit::verify::Report verified = audit::verify::verify_bundle(b);
+  INFO(verified.text());
+  CHECK(verified.ok());
+  CHECK(verified.find("round ballot", "round sec/1")->state == audit::verify::CheckState::ok);
+  CHECK(verified.find("certification", "round ec/1")->state == audit::verify::CheckState::ok);
+  // And through the binary, as an auditor runs it.
+  Run cli = run(c.dir(), {TALLY_AUDIT_PATH, "verify", b.string()});
+  INFO(cli.out << cli.err);
+  CHECK(cli.exit == 0);
+  // A secretary's round claimed on someone the committee did not elect (d), even with minutes
+  // the station re-signed, fails the round-ballot check.
+  {
+    const fs::path tampered = c.dir() / "bundle-secretary";
+    fs::copy(b, tampered, fs::copy_options::recursive);
+    auto env = crypto::parse_envelope(slurp(tampered / "rounds/sec/1/minutes.json"));
+    REQUIRE(env);
+    json::value p = json::parse(env->payload);
+    json::object& second = p.at("tally").as_array()[1].as_object();
+    REQUIRE(second.at("candidate").as_string() == "b");
+    second["candidate"] = "d";
+    second["name"] = "Dung";
+    auto key = crypto::load_secret_key(c.data_dir() / "station.key");
+    REQUIRE(key);
+    testing::write_file(tampered / "rounds/sec/1/minutes.json",
+                        crypto::serialize(crypto::make_envelope(
+                            *key, crypto::payload_type::kResult, json::serialize(p))));
+    const audit::verify::Report bad = audit::verify::verify_bundle(tampered);
+    INFO(bad.text());
+    CHECK(bad.failed("round ballot", "round sec/1") != nullptr);
+    CHECK(bad.failed("station signature") == nullptr);
+  }
+  testing::write_file(c.dir() / "receipt-check.json", c.receipts().front());
+  CHECK(run(c.dir(), {TALLY_AUDIT_PATH, "receipt", (c.dir() / "receipt-check.json").string(),
+                      b.string()})
+            .exit == 0);
 }
 
 TEST_CASE("the minutes' station signature verifies with openssl pkeyutl", "[congress]") {
@@ -504,4 +547,26 @@ TEST_CASE("the minutes' station signature verifies with openssl pkeyutl", "[cong
   }
   CHECK(station_checked);
   CHECK(member_checked);
+}
+
+TEST_CASE("stationctl takes --key over $TALLY_KEY, also when another subcommand has --key",
+          "[congress]") {
+  Congress c;
+  c.ctl_json("enrol", {"--terminal", "t1"});
+  auto t = c.tokens("ec", 1, 1);
+  c.ctl_json("open-round", {"--contest", "ec", "--round", "1"});
+  c.vote("ec", 1, t, {{"a"}});
+  c.ctl_json("close-round", {"--contest", "ec", "--round", "1"});
+  // The official's key in the environment, the member's on the command line: the member signs.
+  // (Each test case runs in its own process, so changing the environment is local to it.)
+  REQUIRE(::setenv("TALLY_KEY", (c.dir() / "o1.key").c_str(), 1) == 0);
+  auto one = c.ctl_json("countersign", {"--contest", "ec", "--round", "1"}, "m1");
+  // Without --key the environment is used: the official's key is no committee member's.
+  c.refused("countersign", {"--contest", "ec", "--round", "1"}, "not_committee_member", "");
+  ::unsetenv("TALLY_KEY");
+  auto res = c.client().get("/v1/results/ec/1");
+  REQUIRE(res);
+  auto env = crypto::parse_envelope(res->body);
+  REQUIRE(env);
+  CHECK(env->signatures.size() == 2);
 }

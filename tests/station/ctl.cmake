@@ -13,9 +13,20 @@ catch_discover_tests(station_minutes_tests TEST_PREFIX "station minutes: ")
 add_executable(station_congress_tests
   ${CMAKE_CURRENT_SOURCE_DIR}/core_main.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/congress_test.cpp)
-target_link_libraries(station_congress_tests PRIVATE station_net_fixture Catch2::Catch2)
+target_link_libraries(station_congress_tests
+  PRIVATE station_net_fixture tallystation::audit Catch2::Catch2)
 target_compile_definitions(station_congress_tests PRIVATE
-  STATIOND_PATH="$<TARGET_FILE:stationd>" STATIONCTL_PATH="$<TARGET_FILE:stationctl>")
-add_dependencies(station_congress_tests stationd stationctl)
+  STATIOND_PATH="$<TARGET_FILE:stationd>" STATIONCTL_PATH="$<TARGET_FILE:stationctl>"
+  TALLY_AUDIT_PATH="$<TARGET_FILE:tally-audit>")
+add_dependencies(station_congress_tests stationd stationctl tally-audit)
 catch_discover_tests(station_congress_tests TEST_PREFIX "station congress: "
   PROPERTIES TIMEOUT 300)
+
+# Audit bundles exported from an in-process congress, verified by tally-audit's library: the
+# good bundle verifies clean, each tampered copy fails with the check named (docs/audit.md).
+add_executable(station_bundle_tests
+  ${CMAKE_CURRENT_SOURCE_DIR}/core_main.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/bundle_test.cpp)
+target_link_libraries(station_bundle_tests
+  PRIVATE tallystation::station tallystation::audit Catch2::Catch2)
+catch_discover_tests(station_bundle_tests TEST_PREFIX "station bundle: ")

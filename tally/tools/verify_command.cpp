@@ -1,0 +1,55 @@
+#include "tally/tools/verify_command.hpp"
+
+#include <exception>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "tally/audit/verify/verifier.hpp"
+
+namespace tallystation::audit {
+
+namespace {
+
+struct VerifyCli {
+  std::string bundle;
+  bool json = false;
+  unsigned threads = 2;
+  bool require_certified = false;
+};
+
+int run_verify(const VerifyCli& o) {
+  try {
+    const verify::Report r =
+        verify::verify_bundle(o.bundle, verify::VerifyOptions{o.threads, o.require_certified});
+    if (o.json) {
+      std::cout << r.json() << "\n";
+    } else {
+      std::cout << r.text();
+    }
+    return r.ok() ? 0 : 1;
+  } catch (const verify::UnreadableBundle& e) {
+    std::cerr << "tally-audit verify: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {  // hostile input the checks did not foresee: no verdict
+    std::cerr << "tally-audit verify: cannot read the bundle: " << e.what() << "\n";
+    return 2;
+  }
+}
+
+}  // namespace
+
+void add_verify_command(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<VerifyCli>();
+  CLI::App* sub = app.add_subcommand(
+      "verify", "Verify an audit bundle: signatures, tokens, box roots, recounts, command log");
+  sub->add_option("bundle", o->bundle, "The bundle directory (stationctl export)")->required();
+  sub->add_flag("--json", o->json, "One JSON object on stdout instead of the readable report");
+  sub->add_option("--threads", o->threads, "Threads checking ballot signatures (default 2)")
+      ->check(CLI::Range(1u, 64u));
+  sub->add_flag("--require-certified", o->require_certified,
+                "Fail (exit 1) if a result lacks the required countersignatures");
+  sub->callback([o, &exit_code] { exit_code = run_verify(*o); });
+}
+
+}  // namespace tallystation::audit

@@ -1,0 +1,632 @@
+// Audit bundles against `tally-audit verify` (docs/audit.md): a congress run in-process through
+// the station's handler, exported with stationctl's export code, verifies clean; each tampered
+// copy (one change to a good bundle) fails with the check that names the change.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <filesystem>
+#include <functional>
+#include <sstream>
+
+#include "core_fixture.hpp"
+#include "crypto/dsse.hpp"
+#include "crypto/merkle.hpp"
+#include "station/app/messages.hpp"
+#include "station/ctl/audit_bundle.hpp"
+#include "tally/audit/verify/verifier.hpp"
+
+using namespace tallystation;
+using namespace tallystation::station;
+using namespace tallystation::station::testing;
+namespace json = boost::json;
+namespace fs = std::filesystem;
+namespace verify = tallystation::audit::verify;
+
+namespace {
+
+std::vector<std::string> lines_of(const fs::path& p) {
+  std::vector<std::string> out;
+  std::istringstream in(read_file(p));
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
+}
+
+void write_lines(const fs::path& p, const std::vector<std::string>& lines) {
+  std::string s;
+  for (const auto& l : lines) s += l + "\n";
+  write_file(p, s);
+}
+
+void countersign(Station& s, const std::string& contest, const crypto::SecretKey& member) {
+  auto r = s.call("GET", "/v1/results/" + contest + "/1");
+  REQUIRE(r.status == 200);
+  auto env = crypto::parse_envelope(r.body);
+  REQUIRE(env);
+  const crypto::Signature sig = crypto::sign_envelope(member, env->payload_type, env->payload);
+  Station::expect_ok(s.call("POST", "/v1/results/" + contest + "/1/signatures",
+                            json::serialize(json::object{
+                                {"keyid", sig.keyid}, {"sig", crypto::base64_encode(sig.sig)}})));
+}
+
+// One congress, exported once per test binary: contest cc (3 seats, 1 alternate) with ballots
+// from t1, t2 and t3; then t3 is revoked and contest chair votes from t1 and t2 only. cc/1 is
+// countersigned by both members (certified), chair/1 by one (not certified: a warning).
+struct GoodBundle {
+  fs::path dir = temp_dir("bundle");
+  fs::path bundle = dir / "bundle";
+  std::string station_key_pem;
+  std::vector<std::string> cc_tokens, chair_tokens;
+  std::string receipt;
+  std::string removed_receipt;  // the receipt of the box's first ballot
+
+  GoodBundle() {
+    Station s("bundle-src");
+    const Keys& k = Keys::get();
+    cc_tokens = s.open_cc(20);
+    Station::expect_ok(s.command("record_attendance", {{"present", 290}}));
+    const std::vector<std::vector<std::string>> marks = {{"c1", "c2", "c3"},
+                                                         {"c1", "c2", "c4"},
+                                                         {"c1", "c3", "c5"},
+                                                         {"c2", "c3", "c4"},
+                                                         {"c1", "c2", "c3", "c4"},
+                                                         {},
+                                                         {"c1"},
+                                                         {"c6", "c5"},
+                                                         {"c1", "c2"},
+                                                         {"c3", "c4", "c5"},
+                                                         {"c1", "c2", "c3", "c4", "c5"},
+                                                         {"c2"}};
+    const crypto::SecretKey* terminals[] = {&k.t1, &k.t2, &k.t3};
+    for (std::size_t i = 0; i < marks.size(); ++i) {
+      auto r = s.ballot(cc_tokens[i], marks[i], terminals[i % 3]);
+      REQUIRE(r.status == 200);
+      if (i == 0) receipt = r.body;
+    }
+    Station::expect_ok(s.command("close_round", {{"contest", "cc"}, {"round", 1}}));
+    Station::expect_ok(s.command("revoke_terminal", {{"terminal", "t3"}}));
+    auto issued = Station::expect_ok(
+        s.command("issue_tokens", {{"contest", "chair"}, {"round", 1}, {"count", 8}}));
+    for (const auto& t : issued.at("result").at("tokens").as_array())
+      chair_tokens.emplace_back(t.as_string());
+    Station::expect_ok(s.command("open_round", {{"contest", "chair"}, {"round", 1}}));
+    for (int i = 0; i < 6; ++i) {
+      auto r = s.ballot(chair_tokens[i], {i < 4 ? "a" : "b"}, i % 2 ? &k.t2 : &k.t1, "chair");
+      REQUIRE(r.status == 200);
+    }
+    Station::expect_ok(s.command("close_round", {{"contest", "chair"}, {"round", 1}}));
+    countersign(s, "cc", k.member1);
+    countersign(s, "cc", k.member2);
+    countersign(s, "chair", k.member1);
+    auto exported = ctl::export_bundle(s.data(), bundle);
+    REQUIRE(exported.has_value());
+    station_key_pem = read_file(s.data() / "station.key");
+  }
+  ~GoodBundle() {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+  static GoodBundle& get() {
+    static GoodBundle b;
+    return b;
+  }
+
+  // A fresh copy of the good bundle.
+  fs::path copy(const std::string& name) const {
+    const fs::path out = dir / name;
+    fs::remove_all(out);
+    fs::copy(bundle, out, fs::copy_options::recursive);
+    return out;
+  }
+  crypto::SecretKey station_key() const { return *crypto::SecretKey::from_pem(station_key_pem); }
+};
+
+// Rewrites a round's minutes payload and signs it again with the station's key (a station that
+// lies in its own signed minutes): the countersignatures are dropped.
+void resign_minutes(const fs::path& bundle, const std::string& round_dir,
+                    const std::function<void(json::object&)>& edit) {
+  const fs::path p = bundle / "rounds" / round_dir / "minutes.json";
+  auto env = crypto::parse_envelope(read_file(p));
+  REQUIRE(env);
+  json::value v = json::parse(env->payload);
+  edit(v.as_object());
+  const GoodBundle& g = GoodBundle::get();
+  write_file(p, crypto::serialize(crypto::make_envelope(
+                    g.station_key(), crypto::payload_type::kResult, json::serialize(v))) +
+                    "\n");
+}
+
+// A new ballot for cc/1 signed by t1, inserted at its place in the sorted box.
+void add_ballot(const fs::path& bundle, const std::string& token, std::vector<std::string> marks) {
+  const fs::path p = bundle / "rounds/cc/1/ballots.jsonl";
+  auto lines = lines_of(p);
+  const std::string env =
+      sign_ballot(Keys::get().t1, make_ballot_payload("cc2026", "cc", 1, token, marks));
+  lines.push_back(env);
+  auto leaf = [](const std::string& l) {
+    return crypto::leaf_hash(crypto::parse_envelope(l)->payload);
+  };
+  std::sort(lines.begin(), lines.end(),
+            [&](const std::string& a, const std::string& b) { return leaf(a) < leaf(b); });
+  write_lines(p, lines);
+}
+
+// Rewrites a round's minutes payload as text (to write what a JSON object cannot hold, such as
+// a repeated member) and signs it again with the station's key.
+void resign_minutes_text(const fs::path& bundle, const std::string& round_dir,
+                         const std::function<std::string(const std::string&)>& edit) {
+  const fs::path p = bundle / "rounds" / round_dir / "minutes.json";
+  auto env = crypto::parse_envelope(read_file(p));
+  REQUIRE(env);
+  const GoodBundle& g = GoodBundle::get();
+  write_file(p, crypto::serialize(crypto::make_envelope(
+                    g.station_key(), crypto::payload_type::kResult, edit(env->payload))) +
+                    "\n");
+}
+
+void expect_failure(const fs::path& bundle, const std::string& check) {
+  const verify::Report r = verify::verify_bundle(bundle);
+  INFO(r.text());
+  CHECK_FALSE(r.ok());
+  CHECK(r.failed(check) != nullptr);
+}
+
+}  // namespace
+
+TEST_CASE("the exported bundle of a congress verifies clean", "[bundle]") {
+  const GoodBundle& g = GoodBundle::get();
+  const verify::Report r = verify::verify_bundle(g.bundle);
+  INFO(r.text());
+  CHECK(r.ok());
+  const verify::Check* sigs = r.find("ballot signatures", "round cc/1");
+  REQUIRE(sigs != nullptr);
+  CHECK(sigs->passed == 12);
+  CHECK(sigs->total == 12);
+  // chair/1 has one countersignature of the two required: a warning, not a failure.
+  const verify::Check* cert = r.find("certification", "round chair/1");
+  REQUIRE(cert != nullptr);
+  CHECK(cert->state == verify::CheckState::warn);
+  CHECK(r.find("certification", "round cc/1")->state == verify::CheckState::ok);
+  // With --require-certified the missing countersignature fails.
+  CHECK_FALSE(verify::verify_bundle(g.bundle, {1, true}).ok());
+  // The tokens file holds every issued token's hash, sorted.
+  auto tokens = lines_of(g.bundle / "rounds/cc/1/tokens.txt");
+  CHECK(tokens.size() == 20);
+  CHECK(std::is_sorted(tokens.begin(), tokens.end()));
+}
+
+TEST_CASE("a tampered bundle fails with the check that names the change", "[bundle]") {
+  const GoodBundle& g = GoodBundle::get();
+  const crypto::SecretKey station = g.station_key();
+
+  SECTION("a flipped byte in a ballot") {
+    const fs::path b = g.copy("flip");
+    auto lines = lines_of(b / "rounds/cc/1/ballots.jsonl");
+    std::string& l = lines[3];
+    const std::size_t at = l.find("\"payload\":\"") + 20;
+    l[at] = l[at] == 'A' ? 'B' : 'A';
+    write_lines(b / "rounds/cc/1/ballots.jsonl", lines);
+    expect_failure(b, "ballot signatures");
+  }
+  SECTION("a ballot removed") {
+    const fs::path b = g.copy("removed");
+    auto lines = lines_of(b / "rounds/cc/1/ballots.jsonl");
+    lines.erase(lines.begin() + 5);
+    write_lines(b / "rounds/cc/1/ballots.jsonl", lines);
+    expect_failure(b, "box root");
+    expect_failure(b, "recount");
+  }
+  SECTION("a ballot added with a forged token") {
+    const fs::path b = g.copy("forged");
+    add_ballot(b, std::string(64, 'f'), {"c6"});
+    expect_failure(b, "ballot tokens");
+  }
+  SECTION("a ballot added with a token already used") {
+    const fs::path b = g.copy("reused");
+    add_ballot(b, g.cc_tokens[0], {"c6"});
+    expect_failure(b, "ballot tokens");
+  }
+  SECTION("a ballot added with an issued but unused token still changes the box root") {
+    const fs::path b = g.copy("unused");
+    add_ballot(b, g.cc_tokens[15], {"c6"});
+    expect_failure(b, "box root");
+  }
+  SECTION("a ballot signed by a terminal revoked before the round opened") {
+    const fs::path b = g.copy("revoked");
+    auto lines = lines_of(b / "rounds/chair/1/ballots.jsonl");
+    auto env = crypto::parse_envelope(lines[2]);
+    REQUIRE(env);
+    env->signatures = {crypto::sign_envelope(Keys::get().t3, env->payload_type, env->payload)};
+    lines[2] = crypto::serialize(*env);
+    write_lines(b / "rounds/chair/1/ballots.jsonl", lines);
+    expect_failure(b, "terminal enrolment");
+  }
+  SECTION("a changed vote count in the minutes") {
+    const fs::path b = g.copy("votes");
+    resign_minutes(b, "cc/1", [](json::object& m) {
+      json::object& first = m.at("tally").as_array()[0].as_object();
+      first["votes"] = first.at("votes").to_number<std::int64_t>() + 1;
+    });
+    expect_failure(b, "recount");
+  }
+  SECTION("a wrong threshold in the minutes") {
+    const fs::path b = g.copy("threshold");
+    resign_minutes(b, "cc/1", [](json::object& m) {
+      m["threshold"] = m.at("threshold").to_number<std::int64_t>() - 1;
+    });
+    expect_failure(b, "recount");
+  }
+  SECTION("a wrong box root in the minutes") {
+    const fs::path b = g.copy("root");
+    resign_minutes(b, "cc/1", [](json::object& m) {
+      m["ballot_box"].as_object()["root"] = std::string(64, '0');
+    });
+    expect_failure(b, "box root");
+  }
+  SECTION("a wrong audit_log_head in the minutes") {
+    const fs::path b = g.copy("head");
+    resign_minutes(b, "chair/1",
+                   [](json::object& m) { m["audit_log_head"] = std::string(64, '1'); });
+    expect_failure(b, "minutes facts");
+  }
+  SECTION("a candidate renamed in the minutes") {
+    const fs::path b = g.copy("renamed");
+    resign_minutes(b, "cc/1", [](json::object& m) {
+      m.at("tally").as_array()[1].as_object()["name"] = "Someone Else";
+    });
+    expect_failure(b, "round ballot");
+  }
+  SECTION("two commands swapped") {
+    const fs::path b = g.copy("reordered");
+    auto lines = lines_of(b / "commands.jsonl");
+    std::swap(lines[1], lines[2]);
+    write_lines(b / "commands.jsonl", lines);
+    expect_failure(b, "command log chain");
+    expect_failure(b, "command sequence");
+  }
+  SECTION("a command removed") {
+    const fs::path b = g.copy("removed-command");
+    auto lines = lines_of(b / "commands.jsonl");
+    lines.erase(lines.begin() + 5);  // record_attendance
+    write_lines(b / "commands.jsonl", lines);
+    expect_failure(b, "command log chain");
+  }
+  SECTION("a countersignature over other bytes") {
+    const fs::path b = g.copy("other-bytes");
+    const fs::path p = b / "rounds/cc/1/minutes.json";
+    auto env = crypto::parse_envelope(read_file(p));
+    auto other = crypto::parse_envelope(read_file(b / "rounds/chair/1/minutes.json"));
+    REQUIRE(env);
+    REQUIRE(other);
+    env->signatures[1] =
+        crypto::sign_envelope(Keys::get().member1, other->payload_type, other->payload);
+    write_file(p, crypto::serialize(*env));
+    expect_failure(b, "countersignatures");
+  }
+  SECTION("the same member countersigning twice") {
+    const fs::path b = g.copy("twice");
+    const fs::path p = b / "rounds/cc/1/minutes.json";
+    auto env = crypto::parse_envelope(read_file(p));
+    REQUIRE(env);
+    env->signatures[2] = env->signatures[1];
+    write_file(p, crypto::serialize(*env));
+    expect_failure(b, "countersignatures");
+  }
+  SECTION("a certification claim the signatures do not support") {
+    const fs::path b = g.copy("claim");
+    const fs::path p = b / "rounds/chair/1/minutes.json";
+    json::value v = json::parse(read_file(p));
+    v.as_object()["certification"] = json::object{{"certified", true}, {"required", 1}};
+    write_file(p, json::serialize(v));
+    expect_failure(b, "certification");
+  }
+  SECTION("an edited session definition") {
+    const fs::path b = g.copy("session");
+    json::value v = json::parse(read_file(b / "session.json"));
+    v.as_object()["title"] = "Another congress";
+    write_file(b / "session.json", json::serialize(v));
+    expect_failure(b, "command log chain");
+    expect_failure(b, "minutes facts");
+  }
+  SECTION("a box out of leaf-hash order") {
+    const fs::path b = g.copy("unsorted");
+    auto lines = lines_of(b / "rounds/cc/1/ballots.jsonl");
+    std::swap(lines[0], lines[1]);
+    write_lines(b / "rounds/cc/1/ballots.jsonl", lines);
+    expect_failure(b, "box order");
+  }
+  SECTION("the same ballot twice in the box") {
+    const fs::path b = g.copy("duplicate");
+    auto lines = lines_of(b / "rounds/cc/1/ballots.jsonl");
+    lines.insert(lines.begin() + 4, lines[4]);
+    write_lines(b / "rounds/cc/1/ballots.jsonl", lines);
+    expect_failure(b, "box order");
+  }
+  SECTION("an extra token hash") {
+    const fs::path b = g.copy("extra-token");
+    auto lines = lines_of(b / "rounds/cc/1/tokens.txt");
+    lines.push_back(crypto::to_hex(crypto::sha256("extra")));
+    std::sort(lines.begin(), lines.end());
+    write_lines(b / "rounds/cc/1/tokens.txt", lines);
+    expect_failure(b, "token set");
+    expect_failure(b, "token root");
+  }
+  SECTION("a terminal's key swapped in keys.json") {
+    const fs::path b = g.copy("keys");
+    json::value v = json::parse(read_file(b / "keys.json"));
+    v.at("terminals").as_array()[0].as_object()["public_key"] =
+        Keys::get().stranger.public_key().pem();
+    write_file(b / "keys.json", json::serialize(v));
+    expect_failure(b, "keys file");
+  }
+  SECTION("a round's minutes missing") {
+    const fs::path b = g.copy("no-minutes");
+    fs::remove(b / "rounds/chair/1/minutes.json");
+    expect_failure(b, "rounds present");
+  }
+  SECTION("minutes with an unchecked extra member") {
+    const fs::path b = g.copy("extra-member");
+    resign_minutes(b, "cc/1", [](json::object& m) { m["winner"] = "c6"; });
+    expect_failure(b, "minutes facts");
+  }
+  SECTION("minutes that repeat a member (another parser reads the other value)") {
+    const fs::path b = g.copy("repeated-member");
+    resign_minutes_text(b, "cc/1", [](const std::string& payload) {
+      return "{\"elected\":[\"c6\"]," + payload.substr(1);
+    });
+    expect_failure(b, "round ballot");
+  }
+  SECTION("minutes whose seats only match the session modulo 2^32") {
+    const fs::path b = g.copy("seats-wrap");
+    resign_minutes(b, "cc/1", [](json::object& m) {
+      m["seats"] = (std::uint64_t{1} << 32) + m.at("seats").to_number<std::uint64_t>();
+    });
+    expect_failure(b, "round ballot");
+  }
+  SECTION("a certification claim that is not an object") {
+    const fs::path b = g.copy("claim-type");
+    const fs::path p = b / "rounds/chair/1/minutes.json";
+    json::value v = json::parse(read_file(p));
+    v.as_object()["certification"] = true;
+    write_file(p, json::serialize(v));
+    expect_failure(b, "certification");
+  }
+  SECTION("keys.json listing one terminal twice and leaving another out") {
+    const fs::path b = g.copy("keys-twice");
+    json::value v = json::parse(read_file(b / "keys.json"));
+    json::array& t = v.at("terminals").as_array();
+    REQUIRE(t.size() == 3);
+    t[2] = t[0];
+    write_file(b / "keys.json", json::serialize(v));
+    expect_failure(b, "keys file");
+  }
+  SECTION("keys.json giving a terminal a state that is neither enrolled nor revoked") {
+    const fs::path b = g.copy("keys-state");
+    json::value v = json::parse(read_file(b / "keys.json"));
+    for (json::value& t : v.at("terminals").as_array()) {
+      if (t.at("state").as_string() == "enrolled") t.as_object()["state"] = "lost";
+    }
+    write_file(b / "keys.json", json::serialize(v));
+    expect_failure(b, "keys file");
+  }
+  SECTION("the station's key also a counting-committee member's") {
+    const fs::path b = g.copy("station-member");
+    json::value v = json::parse(read_file(b / "session.json"));
+    v.at("counting_committee")
+        .at("members")
+        .as_array()
+        .push_back(json::object{{"id", "m9"},
+                                {"name", "The Station"},
+                                {"public_key", g.station_key().public_key().pem()}});
+    write_file(b / "session.json", json::serialize(v));
+    // keys.json agrees with that session, so only the double role is left to find.
+    json::value keys = json::parse(read_file(b / "keys.json"));
+    keys.at("counting_committee")
+        .as_array()
+        .push_back(json::object{{"id", "m9"},
+                                {"keyid", g.station_key().keyid()},
+                                {"public_key", g.station_key().public_key().pem()}});
+    write_file(b / "keys.json", json::serialize(keys));
+    expect_failure(b, "keys file");
+  }
+  SECTION("a terminal whose key is an official's") {
+    const fs::path b = g.copy("terminal-official");
+    const std::string pem = Keys::get().official1.public_key().pem();
+    json::value v = json::parse(read_file(b / "session.json"));
+    for (json::value& t : v.at("terminals").as_array()) {
+      if (t.at("id").as_string() == "t1") t.as_object()["public_key"] = pem;
+    }
+    write_file(b / "session.json", json::serialize(v));
+    json::value keys = json::parse(read_file(b / "keys.json"));
+    for (json::value& t : keys.at("terminals").as_array()) {
+      if (t.at("id").as_string() == "t1") t.as_object()["public_key"] = pem;
+    }
+    write_file(b / "keys.json", json::serialize(keys));
+    expect_failure(b, "keys file");
+  }
+  SECTION("minutes.json with an unsigned member beside the envelope") {
+    const fs::path b = g.copy("envelope-extra");
+    const fs::path p = b / "rounds/cc/1/minutes.json";
+    json::value v = json::parse(read_file(p));
+    v.as_object()["elected"] = json::array{"c6"};
+    write_file(p, json::serialize(v));
+    expect_failure(b, "certification");
+  }
+  SECTION("a session rule set the verifier does not know is not recounted under another") {
+    const fs::path b = g.copy("rule-set");
+    json::value v = json::parse(read_file(b / "session.json"));
+    for (json::value& c : v.at("contests").as_array()) {
+      if (c.at("id").as_string() == "cc") c.as_object()["rule_set"] = "strict-2030";
+    }
+    write_file(b / "session.json", json::serialize(v));
+    expect_failure(b, "round ballot");
+  }
+  SECTION("a ballot carrying an unverified second signature") {
+    const fs::path b = g.copy("second-signature");
+    auto lines = lines_of(b / "rounds/cc/1/ballots.jsonl");
+    auto env = crypto::parse_envelope(lines[2]);
+    REQUIRE(env);
+    env->signatures.push_back(crypto::Signature{Keys::get().t2.keyid(), std::string(64, 'x')});
+    lines[2] = crypto::serialize(*env);
+    write_lines(b / "rounds/cc/1/ballots.jsonl", lines);
+    expect_failure(b, "ballot signatures");
+  }
+  SECTION("a command whose payload repeats a member") {
+    const fs::path b = g.copy("command-repeat");
+    auto lines = lines_of(b / "commands.jsonl");
+    auto env = crypto::parse_envelope(lines[1]);
+    REQUIRE(env);
+    const Keys& k = Keys::get();
+    const crypto::SecretKey& key =
+        env->signatures[0].keyid == k.official1.keyid() ? k.official1 : k.official2;
+    const std::string payload = "{\"command\":\"conclude_contest\"," + env->payload.substr(1);
+    lines[1] = crypto::serialize(crypto::make_envelope(key, env->payload_type, payload));
+    write_lines(b / "commands.jsonl", lines);
+    expect_failure(b, "command sequence");
+  }
+}
+
+TEST_CASE("unreadable bundle files are not a verdict", "[bundle]") {
+  const GoodBundle& g = GoodBundle::get();
+  const fs::path b = g.copy("unreadable");
+  write_file(b / "session.json", "{not json");
+  CHECK_THROWS_AS(verify::verify_bundle(b), verify::UnreadableBundle);
+}
+
+TEST_CASE("a delegate's receipt is checked against the published box", "[bundle][receipt]") {
+  const GoodBundle& g = GoodBundle::get();
+  const fs::path receipt = g.dir / "receipt.json";
+  write_file(receipt, g.receipt);
+  SECTION("a receipt of a counted ballot holds") {
+    const verify::Report r = verify::verify_receipt(receipt, g.bundle);
+    INFO(r.text());
+    CHECK(r.ok());
+  }
+  SECTION("a ballot left out of the box fails the inclusion check") {
+    const fs::path b = g.copy("receipt-removed");
+    auto env = crypto::parse_envelope(g.receipt);
+    const std::string hash = std::string(json::parse(env->payload).at("ballot_hash").as_string());
+    auto lines = lines_of(b / "rounds/cc/1/ballots.jsonl");
+    std::erase_if(lines, [&](const std::string& l) {
+      return crypto::to_hex(crypto::leaf_hash(crypto::parse_envelope(l)->payload)) == hash;
+    });
+    REQUIRE(lines.size() == 11);
+    write_lines(b / "rounds/cc/1/ballots.jsonl", lines);
+    const verify::Report r = verify::verify_receipt(receipt, b);
+    CHECK(r.failed("receipt inclusion") != nullptr);
+  }
+  SECTION("a receipt whose round directory holds another round's box and minutes") {
+    const fs::path b = g.copy("receipt-swapped");
+    for (const char* f : {"ballots.jsonl", "minutes.json", "tokens.txt"}) {
+      fs::copy_file(b / "rounds/chair/1" / f, b / "rounds/cc/1" / f,
+                    fs::copy_options::overwrite_existing);
+    }
+    auto first = crypto::parse_envelope(lines_of(b / "rounds/cc/1/ballots.jsonl")[0]);
+    REQUIRE(first);
+    const std::string payload =
+        make_receipt_payload("cc2026", "cc", 1, crypto::to_hex(crypto::leaf_hash(first->payload)));
+    const fs::path forged = g.dir / "swapped-receipt.json";
+    write_file(forged, crypto::serialize(crypto::make_envelope(
+                           g.station_key(), crypto::payload_type::kReceipt, payload)));
+    const verify::Report r = verify::verify_receipt(forged, b);
+    INFO(r.text());
+    CHECK(r.failed("receipt inclusion") != nullptr);
+  }
+  SECTION("a receipt whose contest is a path out of its directory is unreadable") {
+    auto first = crypto::parse_envelope(lines_of(g.bundle / "rounds/cc/1/ballots.jsonl")[0]);
+    REQUIRE(first);
+    const std::string payload = make_receipt_payload(
+        "cc2026", "../rounds/cc", 1, crypto::to_hex(crypto::leaf_hash(first->payload)));
+    const fs::path forged = g.dir / "path-receipt.json";
+    write_file(forged, crypto::serialize(crypto::make_envelope(
+                           g.station_key(), crypto::payload_type::kReceipt, payload)));
+    CHECK_THROWS_AS(verify::verify_receipt(forged, g.bundle), verify::UnreadableBundle);
+  }
+  SECTION("a receipt not signed by the station fails its signature check") {
+    auto env = crypto::parse_envelope(g.receipt);
+    env->signatures = {
+        crypto::sign_envelope(Keys::get().stranger, env->payload_type, env->payload)};
+    const fs::path forged = g.dir / "forged-receipt.json";
+    write_file(forged, crypto::serialize(*env));
+    CHECK(verify::verify_receipt(forged, g.bundle).failed("receipt signature") != nullptr);
+  }
+}
+
+TEST_CASE("a further round's list is open_round's, not one the station shortened", "[bundle]") {
+  // cc/1 fills no seat (3 ballots); cc/2 is opened on c1..c5 only, by open_round's candidates.
+  const fs::path dir = temp_dir("bundle-further");
+  const fs::path bundle = dir / "bundle";
+  Station s("bundle-further-src");
+  const Keys& k = Keys::get();
+  auto tokens = s.open_cc(10);
+  for (int i = 0; i < 3; ++i) REQUIRE(s.ballot(tokens[i], {"c1"}, &k.t1).status == 200);
+  Station::expect_ok(s.command("close_round", {{"contest", "cc"}, {"round", 1}}));
+  auto issued = Station::expect_ok(
+      s.command("issue_tokens", {{"contest", "cc"}, {"round", 2}, {"count", 5}}));
+  std::vector<std::string> t2;
+  for (const auto& t : issued.at("result").at("tokens").as_array()) t2.emplace_back(t.as_string());
+  Station::expect_ok(
+      s.command("open_round",
+                {{"contest", "cc"}, {"round", 2}, {"candidates", {"c1", "c2", "c3", "c4", "c5"}}}));
+  for (int i = 0; i < 2; ++i) REQUIRE(s.ballot(t2[i], {"c1"}, &k.t1, "cc", 2).status == 200);
+  Station::expect_ok(s.command("close_round", {{"contest", "cc"}, {"round", 2}}));
+  REQUIRE(ctl::export_bundle(s.data(), bundle).has_value());
+  const crypto::SecretKey station =
+      *crypto::SecretKey::from_pem(read_file(s.data() / "station.key"));
+  {
+    const verify::Report r = verify::verify_bundle(bundle);
+    INFO(r.text());
+    REQUIRE(r.ok());
+  }
+
+  // The same box and minutes with open_round's candidates taken out of the log (the log signed
+  // and chained again, the minutes' audit_log_head to match): c6 was left off without a word.
+  auto lines = lines_of(bundle / "commands.jsonl");
+  std::size_t open2 = lines.size(), close2 = lines.size();
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    auto env = crypto::parse_envelope(lines[i]);
+    REQUIRE(env);
+    json::value p = json::parse(env->payload);
+    const json::object& a = p.at("args").as_object();
+    if (a.if_contains("round") && a.at("round").to_number<int>() == 2) {
+      if (p.at("command").as_string() == "open_round") {
+        open2 = i;
+        p.at("args").as_object().erase("candidates");
+        lines[i] = crypto::serialize(
+            crypto::make_envelope(k.official1, env->payload_type, json::serialize(p)));
+      } else if (p.at("command").as_string() == "close_round") {
+        close2 = i;
+      }
+    }
+  }
+  REQUIRE(open2 < close2);
+  REQUIRE(close2 < lines.size());
+  write_lines(bundle / "commands.jsonl", lines);
+  crypto::Digest head = crypto::sha256(read_file(bundle / "session.json"));
+  std::string before_close;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (i == close2) before_close = crypto::to_hex(head);
+    const crypto::Digest inner = crypto::sha256(lines[i]);
+    std::string buf(reinterpret_cast<const char*>(head.data()), head.size());
+    buf.append(reinterpret_cast<const char*>(inner.data()), inner.size());
+    head = crypto::sha256(buf);
+  }
+  write_file(
+      bundle / "command_log.json",
+      json::serialize(json::object{{"size", lines.size()}, {"head", crypto::to_hex(head)}}) + "\n");
+  const fs::path p = bundle / "rounds/cc/2/minutes.json";
+  auto env = crypto::parse_envelope(read_file(p));
+  REQUIRE(env);
+  json::value m = json::parse(env->payload);
+  m.as_object()["audit_log_head"] = before_close;
+  write_file(p, crypto::serialize(crypto::make_envelope(station, crypto::payload_type::kResult,
+                                                        json::serialize(m))) +
+                    "\n");
+  const verify::Report r = verify::verify_bundle(bundle);
+  INFO(r.text());
+  CHECK(r.failed("command log chain") == nullptr);
+  CHECK(r.failed("minutes facts") == nullptr);
+  CHECK(r.failed("round ballot", "round cc/2") != nullptr);
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}

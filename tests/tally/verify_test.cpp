@@ -1,0 +1,164 @@
+// The pieces of `tally-audit verify` on their own: the enrolment-overlap rule, the token set
+// file, the report formats and the worker pool. Whole bundles, good and tampered, are checked in
+// tests/station/bundle_test.cpp.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+
+#include "crypto/hash.hpp"
+#include "crypto/merkle.hpp"
+#include "tally/audit/verify/box_scan.hpp"
+#include "tally/audit/verify/bundle_model.hpp"
+#include "tally/audit/verify/report.hpp"
+#include "tally/audit/verify/verifier.hpp"
+#include "tally/audit/verify/worker_pool.hpp"
+
+using namespace tallystation;
+using namespace tallystation::audit::verify;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path temp_file(const std::string& name, const std::string& content) {
+  const fs::path p =
+      fs::temp_directory_path() / ("ts-verify-" + std::to_string(::getpid()) + "-" + name);
+  std::ofstream(p, std::ios::binary) << content;
+  return p;
+}
+
+std::string hex_line(int i) {
+  return crypto::to_hex(crypto::sha256("token" + std::to_string(i)));
+}
+
+}  // namespace
+
+TEST_CASE("a terminal counts as enrolled for a round when its enrolment overlaps the open round",
+          "[verify]") {
+  // Log positions: the round opens at command 10 and closes at command 20; ballots arrive in
+  // the gaps between commands 11..20.
+  RoundFacts r;
+  r.opened_at = 10;
+  r.closed_at = 20;
+  struct Row {
+    std::optional<std::uint64_t> enrolled, revoked;
+    bool expected;
+  };
+  const Row row =
+      GENERATE(Row{0, std::nullopt, true},    // enrolled before, never revoked
+               Row{0, 5, false},              // revoked before the round opened
+               Row{0, 10, false},             // revoked by the command before opening
+               Row{0, 11, true},              // revoked just after opening
+               Row{15, std::nullopt, true},   // enrolled while open
+               Row{19, std::nullopt, true},   // enrolled by the last command before close
+               Row{20, std::nullopt, false},  // (impossible) enrolled at close
+               Row{25, std::nullopt, false},  // enrolled after the round closed
+               Row{std::nullopt, std::nullopt, false});  // never enrolled
+  TerminalFacts t{"t1", "pem", row.enrolled, row.revoked};
+  CHECK(enrolled_while_open(t, r) == row.expected);
+}
+
+TEST_CASE("a round that never opened or closed has no enrolled terminals", "[verify]") {
+  TerminalFacts t{"t1", "pem", 0, std::nullopt};
+  RoundFacts r;
+  r.opened_at = 3;
+  CHECK_FALSE(enrolled_while_open(t, r));
+}
+
+TEST_CASE("the token set file must be sorted, unique, lowercase hex and as large as issued",
+          "[verify]") {
+  std::vector<std::string> lines;
+  for (int i = 0; i < 5; ++i) lines.push_back(hex_line(i));
+  std::sort(lines.begin(), lines.end());
+  auto join = [](const std::vector<std::string>& l) {
+    std::string s;
+    for (const auto& x : l) s += x + "\n";
+    return s;
+  };
+  SECTION("good: the root is RFC 6962 over the raw hashes") {
+    Report report;
+    const TokenSet set = read_token_set(temp_file("good", join(lines)), 5, "round x/1", report);
+    CHECK(report.ok());
+    std::vector<crypto::Digest> leaves;
+    for (const auto& l : lines) {
+      const std::string raw = *crypto::from_hex(l);
+      leaves.push_back(crypto::leaf_hash(raw));
+    }
+    CHECK(set.root == crypto::merkle_root(leaves));
+    CHECK(set.hashes.size() == 5);
+  }
+  SECTION("a count other than the log's fails") {
+    Report report;
+    read_token_set(temp_file("count", join(lines)), 6, "round x/1", report);
+    CHECK(report.failed("token set") != nullptr);
+  }
+  SECTION("unsorted, repeated or upper-case lines fail") {
+    auto bad = lines;
+    const int which = GENERATE(0, 1, 2);
+    if (which == 0) std::swap(bad[1], bad[2]);
+    if (which == 1) bad[2] = bad[1];
+    if (which == 2) {
+      for (char& c : bad[3]) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    Report report;
+    read_token_set(temp_file("bad", join(bad)), 5, "round x/1", report);
+    CHECK(report.failed("token set") != nullptr);
+  }
+}
+
+TEST_CASE("the readable report has one line per check and names what is wrong", "[verify]") {
+  Report report;
+  CheckBuilder good("ballot signatures", "round cc/1");
+  good.pass(295);
+  report.add(good.done());
+  CheckBuilder bad("ballot tokens", "round cc/1");
+  bad.pass(3);
+  bad.fail("ballots.jsonl:4: its token was not issued for this round");
+  report.add(bad.done());
+  const std::string text = report.text();
+  CHECK(text.find("ok   ballot signatures      295 of 295 (round cc/1)\n") == 0);
+  CHECK(text.find("FAIL ballot tokens          3 of 4 (round cc/1)\n") != std::string::npos);
+  CHECK(text.find("ballots.jsonl:4: its token was not issued") != std::string::npos);
+  CHECK(text.find("verdict: 1 check(s) failed") != std::string::npos);
+  CHECK_FALSE(report.ok());
+  const std::string json = report.json();
+  CHECK(json.rfind("{\"ok\":false,\"checks\":[{\"name\":\"ballot signatures\"", 0) == 0);
+  CHECK(json.find("\"state\":\"fail\"") != std::string::npos);
+}
+
+TEST_CASE("a warning does not fail the report", "[verify]") {
+  Report report;
+  CheckBuilder c("certification", "round cc/1");
+  c.warn();
+  report.add(c.done());
+  CHECK(report.ok());
+  CHECK(report.text().rfind("WARN certification", 0) == 0);
+}
+
+TEST_CASE("the worker pool runs every job and reports its exceptions", "[verify]") {
+  std::atomic<int> n{0};
+  std::vector<std::future<void>> done;
+  {
+    WorkerPool pool(2);
+    for (int i = 0; i < 100; ++i) done.push_back(pool.submit([&n] { ++n; }));
+    auto failing = pool.submit([] { throw std::runtime_error("boom"); });
+    CHECK_THROWS_AS(failing.get(), std::runtime_error);
+    for (auto& f : done) f.get();
+  }
+  CHECK(n == 100);
+}
+
+TEST_CASE("a bundle that is not there is unreadable, not a failed check", "[verify]") {
+  CHECK_THROWS_AS(verify_bundle("/nonexistent/bundle"), UnreadableBundle);
+}
+
+TEST_CASE("a line far longer than any bundle line is unreadable, not buffered", "[verify]") {
+  // 32 MiB without a newline: the reader refuses it instead of growing its buffer without end.
+  const fs::path p = temp_file("long", std::string(32u << 20, 'a'));
+  Report report;
+  CHECK_THROWS_AS(read_token_set(p, 1, "round x/1", report), UnreadableBundle);
+  fs::remove(p);
+}
