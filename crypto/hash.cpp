@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <array>
 #include <climits>
 #include <stdexcept>
 
@@ -56,12 +57,37 @@ Digest sha256(std::string_view data) {
 }
 
 Digest hmac_sha256(std::string_view key, std::string_view data) {
-  // EVP_Q_mac: the one-shot EVP_MAC interface of OpenSSL 3 (HMAC_* is deprecated).
+  // HMAC (RFC 2104) spelled out over the SHA-256 fetched once (detail::sha256_md): OpenSSL's
+  // one-shot EVP_Q_mac fetches the MAC and the digest by name at every call, which costs more
+  // than the two hashes themselves for the short inputs the station MACs (one per ballot).
+  constexpr std::size_t kBlock = 64;  // SHA-256's block size, B in RFC 2104
+  std::array<unsigned char, kBlock> k{};
+  if (key.size() > kBlock) {
+    const Digest hashed = sha256(key);  // keys longer than B are hashed first (section 2)
+    std::copy(hashed.begin(), hashed.end(), k.begin());
+  } else {
+    std::copy(key.begin(), key.end(), reinterpret_cast<char*>(k.data()));
+  }
+  std::array<unsigned char, kBlock> pad{};
+  Digest inner{};
   Digest d{};
-  std::size_t len = 0;
-  if (EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, key.data(), key.size(), bytes(data),
-                data.size(), d.data(), d.size(), &len) == nullptr ||
-      len != d.size()) {
+  unsigned int len = 0;
+  detail::MdCtxPtr ctx{EVP_MD_CTX_new()};
+  bool ok = ctx != nullptr;
+  for (std::size_t i = 0; i < kBlock; ++i) pad[i] = k[i] ^ 0x36;  // ipad
+  ok = ok && EVP_DigestInit_ex2(ctx.get(), detail::sha256_md(), nullptr) == 1 &&
+       EVP_DigestUpdate(ctx.get(), pad.data(), pad.size()) == 1 &&
+       EVP_DigestUpdate(ctx.get(), data.data(), data.size()) == 1 &&
+       EVP_DigestFinal_ex(ctx.get(), inner.data(), &len) == 1 && len == inner.size();
+  for (std::size_t i = 0; i < kBlock; ++i) pad[i] = k[i] ^ 0x5c;  // opad
+  ok = ok && EVP_DigestInit_ex2(ctx.get(), detail::sha256_md(), nullptr) == 1 &&
+       EVP_DigestUpdate(ctx.get(), pad.data(), pad.size()) == 1 &&
+       EVP_DigestUpdate(ctx.get(), inner.data(), inner.size()) == 1 &&
+       EVP_DigestFinal_ex(ctx.get(), d.data(), &len) == 1 && len == d.size();
+  OPENSSL_cleanse(k.data(), k.size());
+  OPENSSL_cleanse(pad.data(), pad.size());
+  OPENSSL_cleanse(inner.data(), inner.size());
+  if (!ok) {
     detail::clear_errors();
     throw std::runtime_error("crypto: HMAC-SHA-256 failed");
   }

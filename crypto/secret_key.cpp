@@ -7,6 +7,7 @@
 #include "crypto/detail/key_access.hpp"
 #include "crypto/detail/key_impl.hpp"
 #include "crypto/detail/pem.hpp"
+#include "crypto/hash.hpp"
 #include "crypto/keys.hpp"
 
 namespace tallystation::crypto {
@@ -84,24 +85,71 @@ KeyType SecretKey::type() const noexcept {
   return public_.type();
 }
 
-std::string SecretKey::sign(std::string_view message) const {
+namespace {
+
+MdCtxPtr new_sign_ctx(EVP_PKEY* pkey, KeyType type) {
   MdCtxPtr ctx{EVP_MD_CTX_new()};
-  std::size_t len = 0;
+  if (!ctx || EVP_DigestSignInit_ex(ctx.get(), nullptr, detail::digest_name(type), nullptr, nullptr,
+                                    pkey, nullptr) != 1) {
+    detail::clear_errors();
+    return nullptr;
+  }
+  return ctx;
+}
+
+// One-shot EVP_DigestSign, sized first (ECDSA DER signatures vary in length). False on failure.
+bool digest_sign(EVP_MD_CTX* ctx, std::string_view message, std::string& sig) {
   const auto* msg = reinterpret_cast<const unsigned char*>(message.data());
-  if (!ctx ||
-      EVP_DigestSignInit_ex(ctx.get(), nullptr, detail::digest_name(type()), nullptr, nullptr,
-                            impl_->pkey.get(), nullptr) != 1 ||
-      EVP_DigestSign(ctx.get(), nullptr, &len, msg, message.size()) != 1) {
-    detail::clear_errors();
-    throw std::runtime_error("crypto: signing failed");
-  }
-  std::string sig(len, '\0');
-  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, msg,
+  std::size_t len = 0;
+  if (EVP_DigestSign(ctx, nullptr, &len, msg, message.size()) != 1) return false;
+  sig.assign(len, '\0');
+  if (EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(sig.data()), &len, msg,
                      message.size()) != 1) {
+    return false;
+  }
+  sig.resize(len);
+  return true;
+}
+
+// Whether an Ed25519 signing context may sign again after EVP_DigestSign (OpenSSL 3.0 and 3.1
+// allow it, as `openssl speed` relies on; 3.2 made EVP_DigestSign one-shot per initialisation).
+// Asked once per process with RFC 8032 section 7.1 TEST 1 (empty message, known signature), twice
+// through the same context; if not, every signature gets a fresh context.
+bool ed25519_sign_ctx_reusable() {
+  static const bool reusable = [] {
+    auto seed = from_hex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
+    auto expected = from_hex(
+        "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e"
+        "39701cf9b46bd25bf5f0595bbe24655141438e7a100b");
+    if (!seed || !expected) return false;
+    PkeyPtr pkey{EVP_PKEY_new_raw_private_key_ex(
+        nullptr, "ED25519", nullptr, reinterpret_cast<const unsigned char*>(seed->data()),
+        seed->size())};
+    MdCtxPtr ctx = pkey ? new_sign_ctx(pkey.get(), KeyType::ed25519) : nullptr;
+    std::string first;
+    std::string second;
+    const bool ok = ctx && digest_sign(ctx.get(), "", first) &&
+                    digest_sign(ctx.get(), "", second) && first == *expected && second == *expected;
+    detail::clear_errors();
+    return ok;
+  }();
+  return reusable;
+}
+
+}  // namespace
+
+std::string SecretKey::sign(std::string_view message) const {
+  // Ed25519 keeps its signing contexts (setting one up fetches the algorithm from the provider
+  // under a global lock); ECDSA makes one per call.
+  const bool pooled = type() == KeyType::ed25519 && ed25519_sign_ctx_reusable();
+  MdCtxPtr ctx = pooled ? impl_->sign_ctxs.take() : nullptr;
+  if (!ctx) ctx = new_sign_ctx(impl_->pkey.get(), type());
+  std::string sig;
+  if (!ctx || !digest_sign(ctx.get(), message, sig)) {
     detail::clear_errors();
     throw std::runtime_error("crypto: signing failed");
   }
-  sig.resize(len);  // ECDSA DER signatures vary in length
+  if (pooled) impl_->sign_ctxs.give(std::move(ctx));
   return sig;
 }
 

@@ -29,6 +29,7 @@ struct Flags {
   std::optional<std::filesystem::path> port_file;
   std::optional<std::filesystem::path> log_file;
   std::size_t max_connections = 512;
+  std::size_t max_connections_per_client = 64;
   std::uint64_t body_limit = ts::kMaxRequestBody;
   std::uint32_t header_limit = 8 * 1024;
   unsigned io_threads = 1;
@@ -48,6 +49,9 @@ void add_flags(CLI::App& cli, Flags& f) {
   cli.add_option("--port-file", f.port_file, "write the bound port to this file once listening");
   cli.add_option("--log", f.log_file, "append the request log here instead of stderr");
   cli.add_option("--max-connections", f.max_connections, "open connections at most")
+      ->capture_default_str();
+  cli.add_option("--max-connections-per-client", f.max_connections_per_client,
+                 "open connections from one client IP address at most")
       ->capture_default_str();
   cli.add_option("--body-limit", f.body_limit, "largest request body, bytes")
       ->capture_default_str();
@@ -102,7 +106,10 @@ int serve(const Flags& f) {
   options.certificate_file = station.tls_certificate_path();
   options.private_key_file = station.tls_key_path();
   options.max_connections = f.max_connections;
+  options.max_connections_per_client = f.max_connections_per_client;
   options.body_limit = f.body_limit;
+  // A ballot envelope is small: refuse a larger body before reading it (the app checks again).
+  options.path_body_limits = {{"/v1/ballots", ts::kMaxBallotBody}};
   options.header_limit = f.header_limit;
   options.io_threads = f.io_threads;
   options.handshake_timeout = std::chrono::milliseconds(f.handshake_ms);

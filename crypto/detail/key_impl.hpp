@@ -21,6 +21,8 @@ struct PublicKey::Impl {
 
 struct SecretKey::Impl {
   detail::PkeyPtr pkey;  // EVP_PKEY_free cleanses the private key material
+  // Ed25519 signing contexts kept for reuse (see sign() in secret_key.cpp).
+  mutable detail::CtxPool<EVP_MD_CTX, EVP_MD_CTX_free> sign_ctxs;
 
   // The SecretKey owning pkey, with its public half. bad_key if the public half does not encode.
   static Result<SecretKey> adopt(detail::PkeyPtr pkey);

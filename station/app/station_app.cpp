@@ -1,5 +1,7 @@
 #include "station/app/station_app.hpp"
 
+#include <pthread.h>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/json.hpp>
@@ -146,6 +148,9 @@ void StationApp::dispatch(Responder& respond, std::function<void(Responder)> wor
     return;
   }
   boost::asio::post(*pool_, [work = std::move(work), respond = std::move(respond)]() mutable {
+    // Named for per-thread CPU figures (top -H, perf, /proc/PID/task), once per pool thread.
+    thread_local const bool named = ::pthread_setname_np(::pthread_self(), "checks") == 0;
+    (void)named;
     try {
       work(respond);
     } catch (const std::exception& e) {
@@ -379,23 +384,28 @@ void StationApp::post_ballot(std::string body, Responder respond) {
         {"terminal", ballot->terminal_id},
         {"contest", ballot->payload.contest},
         {"round", std::to_string(ballot->payload.round)}};
-    const std::string receipt = make_receipt_payload(
-        session_.id, ballot->payload.contest, ballot->payload.round, crypto::to_hex(ballot->leaf));
-    writer_->submit(std::move(*ballot),
-                    [this, receipt, fields = std::move(fields), r = std::move(r)](BallotOutcome o) {
-                      HttpResponse res;
-                      if (o.refused) {
-                        res = refusal_response(*o.refused);
-                      } else {
-                        // Ed25519 is deterministic (RFC 8032): a retry gets a byte-identical
-                        // receipt.
-                        res = json_response(crypto::serialize(crypto::make_envelope(
-                            identity_.signing_key, crypto::payload_type::kReceipt, receipt)));
-                        if (o.retry) res.log_fields.emplace_back("retry", "true");
-                      }
-                      res.log_fields.insert(res.log_fields.begin(), fields.begin(), fields.end());
-                      r(std::move(res));
-                    });
+    // The receipt says only what the ballot already fixes (session, contest, round, leaf hash),
+    // so it is signed here, on the worker pool beside the verification, rather than on the single
+    // writer thread; it is sent only once the writer has made the ballot durable, and never if the
+    // writer refuses it. Ed25519 is deterministic (RFC 8032): a retry gets a byte-identical
+    // receipt.
+    std::string receipt = crypto::serialize(crypto::make_envelope(
+        identity_.signing_key, crypto::payload_type::kReceipt,
+        make_receipt_payload(session_.id, ballot->payload.contest, ballot->payload.round,
+                             crypto::to_hex(ballot->leaf))));
+    writer_->submit(std::move(*ballot), [receipt = std::move(receipt), fields = std::move(fields),
+                                         r = std::move(r)](BallotOutcome o) mutable {
+      HttpResponse res;
+      if (o.refused) {
+        res = refusal_response(*o.refused);
+        res.log_fields = std::move(fields);
+      } else {
+        res.body = std::move(receipt);
+        res.log_fields = std::move(fields);
+        if (o.retry) res.log_fields.emplace_back("retry", "true");
+      }
+      r(std::move(res));
+    });
   });
 }
 

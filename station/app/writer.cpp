@@ -1,5 +1,7 @@
 #include "station/app/writer.hpp"
 
+#include <pthread.h>
+
 #include <exception>
 
 namespace tallystation::station {
@@ -65,6 +67,7 @@ bool Writer::wait_for_queued(std::size_t n, std::chrono::steady_clock::time_poin
 }
 
 void Writer::run() {
+  ::pthread_setname_np(::pthread_self(), "writer");  // per-thread CPU in top, perf, /proc
   for (;;) {
     std::vector<BallotJob> ballots;
     std::optional<CommandJob> command;

@@ -5,7 +5,9 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <mutex>
 #include <optional>
+#include <vector>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
@@ -49,6 +51,70 @@ struct Pending {
   std::atomic<bool> answered{false};
 };
 
+}  // namespace
+
+class AnswerInbox : public std::enable_shared_from_this<AnswerInbox> {
+ public:
+  AnswerInbox(asio::any_io_executor ex, bool single_thread)
+      : ex_(std::move(ex)), single_thread_(single_thread) {}
+
+  // Any thread. Hands r to the connection waiting on p, from an I/O thread.
+  void deliver(std::shared_ptr<Pending> p, HttpResponse r) {
+    bool post = false;
+    {
+      std::lock_guard lock(mu_);
+      items_.push_back({std::move(p), std::move(r)});
+      post = !std::exchange(scheduled_, true);
+    }
+    if (post) asio::post(ex_, [self = shared_from_this()] { self->run(); });
+  }
+
+ private:
+  struct Item {
+    std::shared_ptr<Pending> pending;
+    HttpResponse response;
+  };
+
+  static void complete(Pending& p, HttpResponse&& r) {
+    p.response = std::move(r);
+    p.timer.cancel();
+  }
+
+  void run() {
+    // Local: with several I/O threads, the next run() may start on another thread before this
+    // one has finished delivering.
+    std::vector<Item> batch;
+    {
+      std::lock_guard lock(mu_);
+      batch.swap(items_);
+      scheduled_ = false;
+    }
+    for (Item& item : batch) {
+      if (single_thread_) {
+        complete(*item.pending, std::move(item.response));  // ex_ is the connection's executor
+      } else {
+        auto strand = item.pending->timer.get_executor();
+        asio::post(strand, [p = std::move(item.pending), r = std::move(item.response)]() mutable {
+          complete(*p, std::move(r));
+        });
+      }
+    }
+  }
+
+  asio::any_io_executor ex_;
+  const bool single_thread_;
+  std::mutex mu_;
+  std::vector<Item> items_;  // guarded by mu_
+  bool scheduled_ = false;   // guarded by mu_: a run() is posted and has not yet taken items_
+};
+
+std::shared_ptr<AnswerInbox> make_answer_inbox(const asio::any_io_executor& ex,
+                                               bool single_thread) {
+  return std::make_shared<AnswerInbox>(ex, single_thread);
+}
+
+namespace {
+
 HttpResponse error_response(unsigned status, std::string code, std::string message) {
   HttpResponse r;
   r.status = status;
@@ -63,11 +129,13 @@ struct Refusal {
 };
 
 // What to tell a client whose request could not be read; nullopt if shutdown cancelled the read.
-std::optional<Refusal> refusal_for(error_code ec, const ServerOptions& opt) {
+// body_limit: the limit that applied to this request (ServerOptions::path_body_limits).
+std::optional<Refusal> refusal_for(error_code ec, const ServerOptions& opt,
+                                   std::uint64_t body_limit) {
   if (ec == http::error::body_limit) {
     return Refusal{error_response(
         413, "too_large",
-        "request body exceeds the limit of " + std::to_string(opt.body_limit) + " bytes")};
+        "request body exceeds the limit of " + std::to_string(body_limit) + " bytes")};
   }
   if (ec == http::error::header_limit) {
     return Refusal{error_response(
@@ -85,6 +153,16 @@ std::optional<Refusal> refusal_for(error_code ec, const ServerOptions& opt) {
     return Refusal{error_response(400, "incomplete", "connection closed mid-request"), false};
   }
   return std::nullopt;
+}
+
+// The body limit for a request target: the path's own if it has a tighter one.
+std::uint64_t body_limit_for(std::string_view target, const ServerOptions& opt) {
+  const std::string_view path = target.substr(0, target.find('?'));
+  std::uint64_t limit = opt.body_limit;
+  for (const auto& [p, l] : opt.path_body_limits) {
+    if (path == p) limit = std::min(limit, l);
+  }
+  return limit;
 }
 
 bool is_json(std::string_view content_type) {
@@ -114,6 +192,7 @@ struct Connection::State {
   ConnectionContext& ctx;
   beast::ssl_stream<beast::tcp_stream> stream;
   std::string peer;
+  std::uint64_t body_limit = 0;  // the limit that applies to the request being read
   Phase phase = Phase::handshake;
   bool stopping = false;
   bool closed = false;
@@ -186,7 +265,19 @@ asio::awaitable<error_code> Connection::State::read_request(
   tcp().expires_after(opt.read_timeout);  // all of the request, however it trickles in
   parser.header_limit(opt.header_limit);
   parser.body_limit(opt.body_limit);
+  body_limit = opt.body_limit;
   auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kTuple);
+  if (!ec && !opt.path_body_limits.empty()) {
+    // Beast checked Content-Length against the server-wide limit when the header completed; a
+    // path with a tighter limit is checked here, before any body byte is read (or a 100 Continue
+    // invites it), and a chunked body is held to it as it arrives.
+    body_limit = body_limit_for(parser.get().target(), opt);
+    if (body_limit < opt.body_limit) {
+      const auto length = parser.content_length();
+      if (length && *length > body_limit) co_return http::error::body_limit;
+      parser.body_limit(body_limit);
+    }
+  }
   if (!ec && beast::iequals(parser.get()[http::field::expect], "100-continue") &&
       !parser.is_done()) {
     http::response<http::empty_body> go_on{http::status::continue_, parser.get().version()};
@@ -208,7 +299,7 @@ asio::awaitable<After> Connection::State::serve_one(beast::flat_buffer& buffer) 
   std::string method = header_done ? std::string(req.method_string()) : std::string();
   std::string target = header_done ? std::string(req.target()) : std::string();
   if (ec) {
-    auto refusal = refusal_for(ec, ctx.options);
+    auto refusal = refusal_for(ec, ctx.options, body_limit);
     if (!refusal) co_return After::close;  // the client went away, or shutdown cancelled it
     bool sent = false;
     if (refusal->send) {
@@ -238,13 +329,9 @@ asio::awaitable<After> Connection::State::serve_one(beast::flat_buffer& buffer) 
 asio::awaitable<HttpResponse> Connection::State::call_handler(HttpRequest request) {
   auto p = std::make_shared<Pending>(co_await asio::this_coro::executor);
   pending = p;
-  Responder respond = [p](HttpResponse r) {
+  Responder respond = [p, inbox = ctx.inbox](HttpResponse r) {
     if (p->answered.exchange(true)) return;  // exactly once, whatever the handler does
-    auto ex = p->timer.get_executor();
-    asio::post(ex, [p, r = std::move(r)]() mutable {
-      p->response = std::move(r);
-      p->timer.cancel();
-    });
+    inbox->deliver(p, std::move(r));
   };
   try {
     ctx.handler.handle(std::move(request), std::move(respond));
@@ -304,9 +391,9 @@ void Connection::State::log(std::string_view method, std::string_view target, co
   // The path only: a query can carry a ballot hash (GET /v1/proof), and a log line that puts a
   // ballot hash beside a client address and a time would link a device to a ballot.
   const std::string_view path = target.substr(0, std::min(target.find('?'), kMaxLoggedTarget));
-  boost::json::object line{
-      {"peer", peer},       {"method", method},   {"path", path},
-      {"status", r.status}, {"code", r.log_code}, {"ms", std::round(ms * 1000.0) / 1000.0}};
+  boost::json::object line{{"peer", peer},       {"method", method},
+                           {"path", path},       {"status", r.status},
+                           {"code", r.log_code}, {"ms", std::round(ms * 1000.0) / 1000.0}};
   if (!sent) line["sent"] = false;
   for (const auto& [key, value] : r.log_fields) line.emplace(key, value);
   ctx.log.write(line);

@@ -21,14 +21,26 @@
 
 namespace tallystation::station::net::detail {
 
+// Answers coming back from the application's threads (worker pool, writer), handed to the I/O
+// threads in batches: the first answer posts one handler to the I/O threads, and answers that
+// arrive before it runs join it. A group commit of many ballots thus wakes an I/O thread once,
+// not once per ballot. Thread safe; defined in connection.cpp.
+class AnswerInbox;
+
 // What every connection of one server shares. Read-only after Server::open, except the TLS
-// context, which OpenSSL makes safe to share between threads.
+// context, which OpenSSL makes safe to share between threads, and the inbox (thread safe).
 struct ConnectionContext {
   ServerOptions options;
   Handler& handler;
   RequestLog& log;
   boost::asio::ssl::context tls;
+  std::shared_ptr<AnswerInbox> inbox;  // set by Server::open
 };
+
+// The inbox of a server whose I/O threads run ex (single_thread: exactly one I/O thread, so a
+// connection's executor is ex itself and answers are delivered in place).
+std::shared_ptr<AnswerInbox> make_answer_inbox(const boost::asio::any_io_executor& ex,
+                                               bool single_thread);
 
 class Connection {
  public:

@@ -9,10 +9,13 @@
 // written whole.
 //
 // write() only queues the line: a thread of the log's own writes and flushes, so that an I/O
-// thread never waits for the disk (a write to a file can block behind the store's fsync). If the
+// thread never waits for the disk (a write to a file can block behind the store's fsync). That
+// thread writes what has queued once kBatchLines lines wait or kLinger after the first of them,
+// so that a busy station makes one write system call per batch of lines, not one per line. If the
 // disk stalls and kMaxQueued lines wait, further lines are dropped and counted, and a line
 // {"event":"log_lines_dropped","count":n} is written once the queue drains. The destructor writes
 // everything queued before it returns.
+#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
@@ -38,6 +41,8 @@ class RequestLog {
   RequestLog& operator=(const RequestLog&) = delete;
 
   static constexpr std::size_t kMaxQueued = 100000;
+  static constexpr std::size_t kBatchLines = 256;
+  static constexpr std::chrono::milliseconds kLinger{5};
 
   // Queues {"ts":"<UTC, ISO 8601, milliseconds>", ...fields} and a newline for writing.
   void write(const boost::json::object& fields);

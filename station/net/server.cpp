@@ -1,10 +1,12 @@
 #include "station/net/server.hpp"
 
+#include <pthread.h>
+
 #include <atomic>
 #include <cmath>
+#include <map>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <thread>
 #include <vector>
 
@@ -32,10 +34,12 @@ using boost::system::error_code;
 
 struct Server::Impl {
   Impl(ServerOptions o, Handler& h, RequestLog& l)
-      : ctx{std::move(o), h, l, asio::ssl::context{asio::ssl::context::tlsv13_server}},
+      : ctx{std::move(o), h, l, asio::ssl::context{asio::ssl::context::tlsv13_server}, nullptr},
         listen_strand(asio::make_strand(ioc)),
         acceptor(listen_strand),
-        shutdown_timer(listen_strand) {}
+        shutdown_timer(listen_strand) {
+    ctx.inbox = detail::make_answer_inbox(ioc.get_executor(), ctx.options.io_threads <= 1);
+  }
 
   asio::awaitable<void> listen();
   void begin_shutdown();
@@ -56,8 +60,9 @@ struct Server::Impl {
   bool drained = false;
   std::thread drain_thread;
 
-  std::mutex mu;  // guards connections: sessions end on their own strands
-  std::set<std::shared_ptr<Connection>> connections;
+  std::mutex mu;  // guards connections and per_client: sessions end on their own strands
+  std::map<std::shared_ptr<Connection>, std::string> connections;  // -> client address
+  std::map<std::string, std::size_t, std::less<>> per_client;      // open connections by address
 };
 
 asio::awaitable<void> Server::Impl::listen() {
@@ -78,22 +83,28 @@ asio::awaitable<void> Server::Impl::listen() {
     }
     error_code ignored;
     auto remote = socket.remote_endpoint(ignored);
-    std::string peer = remote.address().to_string() + ":" + std::to_string(remote.port());
+    std::string address = remote.address().to_string();
+    std::string peer = address + ":" + std::to_string(remote.port());
     std::shared_ptr<Connection> c;
+    const char* refused = nullptr;
     {
       std::lock_guard lock(mu);
+      std::size_t& mine = per_client[address];
       if (connections.size() >= ctx.options.max_connections) {
-        socket.close(ignored);
+        refused = "connection_limit";
+      } else if (mine >= ctx.options.max_connections_per_client) {
+        refused = "client_connection_limit";
       } else {
         socket.set_option(tcp::no_delay(true), ignored);
-        c = std::make_shared<Connection>(std::move(socket), ctx, std::move(peer));
-        connections.insert(c);
+        c = std::make_shared<Connection>(std::move(socket), ctx, peer);
+        connections.emplace(c, address);
+        ++mine;
       }
+      if (mine == 0) per_client.erase(address);
     }
     if (!c) {
-      ctx.log.write({{"event", "connection_refused"},
-                     {"peer", remote.address().to_string() + ":" + std::to_string(remote.port())},
-                     {"code", "connection_limit"}});
+      socket.close(ignored);
+      ctx.log.write({{"event", "connection_refused"}, {"peer", peer}, {"code", refused}});
       continue;
     }
     asio::co_spawn(c->executor(), c->run(), [this, c](std::exception_ptr e) {
@@ -113,7 +124,12 @@ asio::awaitable<void> Server::Impl::listen() {
 void Server::Impl::connection_done(const std::shared_ptr<Connection>& c) {
   {
     std::lock_guard lock(mu);
-    connections.erase(c);
+    if (auto it = connections.find(c); it != connections.end()) {
+      if (auto pc = per_client.find(it->second); pc != per_client.end() && --pc->second == 0) {
+        per_client.erase(pc);
+      }
+      connections.erase(it);
+    }
   }
   asio::post(listen_strand, [this] { maybe_finish(); });
 }
@@ -128,13 +144,15 @@ void Server::Impl::begin_shutdown() {
   if (signals) signals->cancel(ignored);
   {
     std::lock_guard lock(mu);
-    for (const auto& c : connections) asio::post(c->executor(), [c] { c->stop(); });
+    for (const auto& [c, address] : connections) asio::post(c->executor(), [c] { c->stop(); });
   }
   shutdown_timer.expires_after(ctx.options.shutdown_timeout);
   shutdown_timer.async_wait([this](error_code ec) {
     if (ec) return;
     std::lock_guard lock(mu);
-    for (const auto& c : connections) asio::post(c->executor(), [c] { c->force_close(); });
+    for (const auto& [c, address] : connections) {
+      asio::post(c->executor(), [c] { c->force_close(); });
+    }
   });
   // drain() blocks until in-flight work is answered; the I/O threads must stay free to write
   // those answers, so it runs on a thread of its own.
@@ -213,7 +231,10 @@ void Server::run() {
   }
   std::vector<std::thread> threads;
   for (unsigned i = 1; i < impl.ctx.options.io_threads; ++i) {
-    threads.emplace_back([&impl] { impl.ioc.run(); });
+    threads.emplace_back([&impl] {
+      ::pthread_setname_np(::pthread_self(), "io");
+      impl.ioc.run();
+    });
   }
   impl.ioc.run();
   for (auto& t : threads) t.join();

@@ -12,6 +12,8 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <boost/system/result.hpp>
 
@@ -26,8 +28,15 @@ struct ServerOptions {
   std::filesystem::path certificate_file;  // PEM certificate (chain) presented to clients
   std::filesystem::path private_key_file;  // PEM private key of that certificate
 
-  std::size_t max_connections = 512;      // further connections are accepted and closed at once
+  std::size_t max_connections = 512;  // further connections are accepted and closed at once
+  // Open connections from one client IP address; further ones are accepted and closed at once, so
+  // that one device cannot take every slot.
+  std::size_t max_connections_per_client = 64;
   std::uint64_t body_limit = 256 * 1024;  // bytes; larger bodies are 413 too_large
+  // Tighter body limits for some request paths (exact match, query ignored), e.g.
+  // {"/v1/ballots", 64 KiB}: checked from Content-Length before any body byte is read, and while
+  // reading a chunked body, like body_limit.
+  std::vector<std::pair<std::string, std::uint64_t>> path_body_limits;
   std::uint32_t header_limit = 8 * 1024;  // bytes of request line and headers; larger are 431
   unsigned io_threads = 1;                // signature checks run on the handler's pool, not here
 

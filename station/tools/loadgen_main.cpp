@@ -10,33 +10,60 @@
 //       signing is not the station's work); then K connections submit them, closed-loop or, with
 //       --rate, open-loop at R ballots/s in total with latency measured from each ballot's
 //       scheduled time. Prints one JSON line: ballots, errors, seconds, ballots_per_s, p50_ms,
-//       p99_ms, max_ms, cpu_s (this process's own CPU time during the run).
+//       p99_ms, max_ms, cpu_s (this process's own CPU time during the run) and, with
+//       --station-pid, station_cpu_s and station_threads_cpu_s (stationd's, over the same window).
+//       One thread drives all K connections asynchronously (Asio), and every request is written
+//       out before the clock starts, so that the generator takes as little of the shared machine
+//       as it can; scripts/bench-ingest reports its CPU share beside the station's.
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <mutex>
+#include <iterator>
+#include <map>
 #include <sstream>
 #include <thread>
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/json.hpp>
 
+#include "crypto/hash.hpp"
 #include "crypto/keys.hpp"
 #include "station/app/messages.hpp"
 #include "station/client/https_client.hpp"
+#include "station/client/peer_certificate.hpp"
 
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
 namespace json = boost::json;
+using boost::system::error_code;
+using tcp = asio::ip::tcp;
 namespace crypto = tallystation::crypto;
 namespace ts = tallystation::station;
 using Clock = std::chrono::steady_clock;
 
 namespace {
+
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+using Stream = beast::ssl_stream<beast::tcp_stream>;
 
 constexpr int kTerminalKeys = 8;
 constexpr const char* kSession = "bench";
@@ -93,8 +120,37 @@ struct RunFlags {
   std::string fingerprint;
   int connections = 64;
   int ballots = 20000;
-  double rate = 0;  // 0: closed loop
+  double rate = 0;      // 0: closed loop
+  int station_pid = 0;  // if set, stationd's CPU time in the measured window is reported too
 };
+
+// CPU seconds (user + system) of each thread of process pid, by thread name (threads of the same
+// name summed), from /proc/PID/task/*/stat; empty if pid is 0 or gone.
+std::map<std::string, double> threads_cpu(int pid) {
+  std::map<std::string, double> out;
+  if (pid <= 0) return out;
+  const double tick = static_cast<double>(::sysconf(_SC_CLK_TCK));
+  std::error_code ec;
+  for (const auto& task :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+    std::ifstream stat(task.path() / "stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    // pid (comm) state ppid ... : fields 14 and 15 (utime, stime) counted after the ")".
+    const auto open = text.find('(');
+    const auto close = text.rfind(')');
+    if (open == std::string::npos || close == std::string::npos) continue;
+    std::istringstream rest(text.substr(close + 2));
+    std::string field;
+    double utime = 0;
+    double stime = 0;
+    for (int i = 3; i <= 15 && rest >> field; ++i) {
+      if (i == 14) utime = std::stod(field);
+      if (i == 15) stime = std::stod(field);
+    }
+    out[text.substr(open + 1, close - open - 1)] += (utime + stime) / tick;
+  }
+  return out;
+}
 
 double cpu_seconds() {
   rusage u{};
@@ -130,6 +186,72 @@ std::vector<std::string> set_up(ts::client::HttpsClient& client, const crypto::S
   return tokens;
 }
 
+// One terminal's kept-alive TLS connection, pinned to the station's certificate like
+// station/client's (the fingerprint given on the command line), driven asynchronously so that one
+// thread serves all K of them: the load generator's own CPU per ballot stays small, and what it
+// does use is measured and reported (cpu_s).
+struct Terminal {
+  Terminal(asio::io_context& ioc, asio::ssl::context& tls) : stream(ioc, tls), timer(ioc) {}
+  Stream stream;
+  asio::steady_timer timer;
+  beast::flat_buffer buffer;
+};
+
+struct Submission {
+  const std::vector<std::string>& requests;  // whole HTTP requests, built before the clock
+  std::vector<double>& latencies;
+  const double rate;
+  Clock::time_point start{};
+  std::size_t next = 0;  // one thread: no atomics needed
+  int errors = 0;
+};
+
+asio::awaitable<void> submit_all(Terminal& t, Submission& s) {
+  for (std::size_t i; (i = s.next++) < s.requests.size();) {
+    auto scheduled = Clock::now();
+    if (s.rate > 0) {
+      scheduled = s.start + std::chrono::duration_cast<Clock::duration>(
+                                std::chrono::duration<double>(static_cast<double>(i) / s.rate));
+      t.timer.expires_at(scheduled);
+      co_await t.timer.async_wait(kTuple);
+    }
+    auto [wec, wn] = co_await asio::async_write(t.stream, asio::buffer(s.requests[i]), kTuple);
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(1024 * 1024);
+    error_code rec = wec;
+    if (!rec) std::tie(rec, wn) = co_await http::async_read(t.stream, t.buffer, parser, kTuple);
+    if (rec) {
+      // The connection is gone: count what this terminal would still have sent as errors.
+      ++s.errors;
+      co_return;
+    }
+    if (parser.get().result_int() != 200) {
+      ++s.errors;
+      continue;
+    }
+    s.latencies[i] = std::chrono::duration<double, std::milli>(Clock::now() - scheduled).count();
+  }
+}
+
+asio::awaitable<error_code> open_terminal(Terminal& t, const tcp::endpoint& station) {
+  auto& tcp_stream = beast::get_lowest_layer(t.stream);
+  tcp_stream.expires_after(std::chrono::seconds(30));
+  auto [cec] = co_await tcp_stream.async_connect(station, kTuple);
+  if (cec) co_return cec;
+  error_code ignored;
+  tcp_stream.socket().set_option(tcp::no_delay(true), ignored);
+  auto [hec] = co_await t.stream.async_handshake(asio::ssl::stream_base::client, kTuple);
+  tcp_stream.expires_never();
+  co_return hec;
+}
+
+// "POST /v1/ballots" with body, as the bytes a terminal sends.
+std::string ballot_request(const std::string& body) {
+  return "POST /v1/ballots HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+         "Content-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
 int run(const RunFlags& f) {
   auto o1 = crypto::load_secret_key(f.dir / "keys" / "o1.key").value();
   std::vector<crypto::SecretKey> terminals;
@@ -143,50 +265,76 @@ int run(const RunFlags& f) {
   options.timeout = std::chrono::seconds(30);
   ts::client::HttpsClient admin(options);
   auto tokens = set_up(admin, o1, f.ballots);
-  std::vector<std::string> bodies(tokens.size());
+  // A terminal's own signing is not the station's work: every ballot is signed, and its request
+  // written out, before the clock starts.
+  std::vector<std::string> requests(tokens.size());
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     std::vector<std::string> marks{"c" + std::to_string(1 + i % 6),
                                    "c" + std::to_string(1 + (i / 6) % 6)};
     if (marks[0] == marks[1]) marks.pop_back();
-    bodies[i] = ts::sign_ballot(terminals[i % kTerminalKeys],
-                                ts::make_ballot_payload(kSession, "cc", 1, tokens[i], marks));
+    requests[i] = ballot_request(
+        ts::sign_ballot(terminals[i % kTerminalKeys],
+                        ts::make_ballot_payload(kSession, "cc", 1, tokens[i], marks)));
   }
 
+  asio::io_context ioc(1);
+  asio::ssl::context tls{asio::ssl::context::tlsv13_client};
+  tls.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_tlsv1_2);
+  tls.set_verify_mode(asio::ssl::verify_peer);
+  bool pin_failed = false;
+  tls.set_verify_callback([&](bool, asio::ssl::verify_context& vc) {
+    auto cert = ts::client::current_certificate(vc);
+    if (!cert) return false;
+    if (cert->depth != 0) return true;
+    const bool pinned =
+        crypto::constant_time_equal(crypto::to_hex(crypto::sha256(cert->der)), f.fingerprint);
+    if (!pinned) pin_failed = true;
+    return pinned;
+  });
+  const tcp::endpoint station{asio::ip::make_address("127.0.0.1"), f.port};
+
   // Connections first, so that handshakes are not in the measured window.
-  std::vector<std::unique_ptr<ts::client::HttpsClient>> clients;
+  std::vector<std::unique_ptr<Terminal>> conns;
+  int failed = 0;
   for (int c = 0; c < f.connections; ++c) {
-    clients.push_back(std::make_unique<ts::client::HttpsClient>(options));
-    if (auto ec = clients.back()->connect()) throw std::runtime_error("connect: " + ec.message());
+    conns.push_back(std::make_unique<Terminal>(ioc, tls));
+    asio::co_spawn(ioc, open_terminal(*conns.back(), station),
+                   [&](std::exception_ptr e, error_code ec) { failed += (e || ec) ? 1 : 0; });
   }
-  std::vector<double> latencies(bodies.size(), -1);
-  std::atomic<std::size_t> next{0};
-  std::atomic<int> errors{0};
+  ioc.run();
+  if (failed > 0 || pin_failed) {
+    throw std::runtime_error(std::to_string(failed) + " connections failed" +
+                             (pin_failed ? " (TLS fingerprint mismatch)" : ""));
+  }
+
+  std::vector<double> latencies(requests.size(), -1);
+  Submission sub{requests, latencies, f.rate};
+  sub.start = Clock::now() + std::chrono::milliseconds(50);
+  std::this_thread::sleep_until(sub.start);
+  // Both processes' CPU is read over exactly the measured window (the set-up above, tokens issued
+  // and the round opened, is the station's work but not ingest).
+  auto station0 = threads_cpu(f.station_pid);
   const double cpu0 = cpu_seconds();
-  const auto start = Clock::now() + std::chrono::milliseconds(50);
-  auto worker = [&](int c) {
-    auto& client = *clients[static_cast<std::size_t>(c)];
-    for (std::size_t i; (i = next++) < bodies.size();) {
-      auto scheduled = Clock::now();
-      if (f.rate > 0) {
-        scheduled = start + std::chrono::duration_cast<Clock::duration>(
-                                std::chrono::duration<double>(static_cast<double>(i) / f.rate));
-        std::this_thread::sleep_until(scheduled);
-      }
-      auto r = client.post("/v1/ballots", bodies[i]);
-      if (!r || r->status != 200) {
-        ++errors;
-        continue;
-      }
-      latencies[i] = std::chrono::duration<double, std::milli>(Clock::now() - scheduled).count();
-    }
-  };
-  std::this_thread::sleep_until(start);
   const auto t0 = Clock::now();
-  std::vector<std::thread> threads;
-  for (int c = 0; c < f.connections; ++c) threads.emplace_back(worker, c);
-  for (auto& t : threads) t.join();
+  for (auto& t : conns) {
+    asio::co_spawn(ioc, submit_all(*t, sub), [&](std::exception_ptr e) {
+      if (e) ++sub.errors;
+    });
+  }
+  ioc.restart();
+  ioc.run();
   const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   const double cpu = cpu_seconds() - cpu0;
+  auto station1 = threads_cpu(f.station_pid);
+  json::object station_threads;
+  double station_cpu = 0;
+  for (auto& [name, seconds1] : station1) {
+    const double used = seconds1 - station0[name];
+    station_threads[name] = used;
+    station_cpu += used;
+  }
+  // Ballots never sent because their connection failed count as errors too.
+  const int errors = static_cast<int>(std::count(latencies.begin(), latencies.end(), -1.0));
 
   std::vector<double> ok;
   for (double l : latencies) {
@@ -200,7 +348,7 @@ int run(const RunFlags& f) {
   };
   std::cout << json::serialize(
                    json::object{{"ballots", ok.size()},
-                                {"errors", errors.load()},
+                                {"errors", errors},
                                 {"connections", f.connections},
                                 {"rate", f.rate},
                                 {"seconds", seconds},
@@ -208,7 +356,9 @@ int run(const RunFlags& f) {
                                 {"p50_ms", pct(0.50)},
                                 {"p99_ms", pct(0.99)},
                                 {"max_ms", ok.empty() ? 0.0 : ok.back()},
-                                {"cpu_s", cpu}})
+                                {"cpu_s", cpu},
+                                {"station_cpu_s", station_cpu},
+                                {"station_threads_cpu_s", station_threads}})
             << std::endl;
   return errors == 0 ? 0 : 1;
 }
@@ -230,6 +380,8 @@ int main(int argc, char** argv) {
   r->add_option("--ballots", f.ballots)->capture_default_str();
   r->add_option("--rate", f.rate, "total ballots/s, open loop (0: as fast as answered)")
       ->capture_default_str();
+  r->add_option("--station-pid", f.station_pid,
+                "stationd's process id: report its CPU time (by thread) in the measured window");
   CLI11_PARSE(cli, argc, argv);
   try {
     if (*prep) return prepare(prepare_dir);

@@ -1,5 +1,10 @@
 #include <sys/stat.h>
 
+#include <atomic>
+#include <iterator>
+#include <thread>
+#include <vector>
+
 #include <catch2/catch.hpp>
 
 #include "crypto/keys.hpp"
@@ -58,6 +63,47 @@ TEST_CASE("Ed25519 reproduces the RFC 8032 section 7.1 test vectors byte for byt
     CHECK(pub->verify(msg, unhex(v.signature)));
     CHECK(pub->verify(msg + "x", unhex(v.signature)).error() == Errc::bad_signature);
   }
+}
+
+TEST_CASE("a key signs the RFC 8032 vectors again and again, from several threads at once",
+          "[crypto][keys]") {
+  // Signing contexts are kept and reused (secret_key.cpp): a reused one must give the same bytes
+  // as a fresh one, in any order of messages, and never mix up two threads' signatures.
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 50; ++round) {
+        const auto& v = kRfc8032[static_cast<std::size_t>(round + t) % std::size(kRfc8032)];
+        auto key = SecretKey::from_ed25519_seed(unhex(v.secret));
+        if (!key) {
+          ++wrong;
+          continue;
+        }
+        for (int i = 0; i < 3; ++i) {
+          if (to_hex(key->sign(unhex(v.message))) != v.signature) ++wrong;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(wrong == 0);
+  // One key shared by the threads, two messages interleaved.
+  auto key = SecretKey::from_ed25519_seed(unhex(kRfc8032[1].secret)).value();
+  threads.clear();
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 100; ++i) {
+        const bool odd = (i + t) % 2 == 1;
+        const std::string msg = odd ? unhex(kRfc8032[1].message) : "other";
+        const std::string sig = key.sign(msg);
+        if (odd && to_hex(sig) != kRfc8032[1].signature) ++wrong;
+        if (!key.public_key().verify(msg, sig)) ++wrong;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(wrong == 0);
 }
 
 TEST_CASE("a keyid is the lowercase hex SHA-256 of the DER SubjectPublicKeyInfo",

@@ -203,6 +203,32 @@ TEST_CASE("many clients at once are served, with one I/O thread or several", "[n
   CHECK(ok == 200);
 }
 
+TEST_CASE("bursts of answers from another thread reach every connection, with two I/O threads",
+          "[net]") {
+  // Answers from the application's threads go back through one inbox per server, in batches;
+  // with several I/O threads a batch may still be delivering when the next one starts.
+  TestServer s([](auto& o) { o.io_threads = 2; });
+  constexpr int kClients = 24;
+  constexpr int kRounds = 20;
+  std::atomic<int> ok{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&] {
+      HttpsClient client(s.client_options());
+      for (int i = 0; i < kRounds; ++i) {
+        auto r = client.get("/slow");
+        if (r && r->status == 200) ++ok;
+      }
+    });
+  }
+  for (int round = 0; round < kRounds; ++round) {
+    REQUIRE(s.handler.wait_held(kClients));  // every client waits for its answer
+    s.handler.release();                     // all of them answered at once, from this thread
+  }
+  for (auto& t : clients) t.join();
+  CHECK(ok == kClients * kRounds);
+}
+
 TEST_CASE("a handler that throws answers 500 and the connection goes on", "[net]") {
   TestServer s;
   HttpsClient client(s.client_options());
@@ -238,6 +264,38 @@ TEST_CASE("a chunked body over the limit is refused with 413 too_large", "[net]"
   auto answer = c->read_until_close(5s);
   CHECK(answer.rfind("HTTP/1.1 413", 0) == 0);
   CHECK(answer.find(R"("error":"too_large")") != std::string::npos);
+}
+
+TEST_CASE("a path's own body limit refuses a larger body before reading it", "[net]") {
+  TestServer s([](auto& o) { o.path_body_limits = {{"/v1/ballots", 1000}}; });
+  SECTION("Content-Length over the path's limit: refused before any body byte is sent") {
+    auto c = RawTlsConnection::connect(s.client_options()).value();
+    // Only the header goes out: the answer must come without the body.
+    CHECK(
+        !c->write("POST /v1/ballots HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  "Content-Length: 3000\r\n\r\n"));
+    auto answer = c->read_until("}", 3s);
+    CHECK(answer.rfind("HTTP/1.1 413", 0) == 0);
+    CHECK(answer.find(R"("error":"too_large")") != std::string::npos);
+    CHECK(answer.find("limit of 1000 bytes") != std::string::npos);
+    CHECK(s.handler.requests() == 0);
+  }
+  SECTION("a chunked body over the path's limit") {
+    auto c = RawTlsConnection::connect(s.client_options()).value();
+    std::string req =
+        "POST /v1/ballots?x=1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n";
+    for (int i = 0; i < 3; ++i) req += "1f4\r\n" + std::string(500, 'x') + "\r\n";
+    req += "0\r\n\r\n";
+    CHECK(!c->write(req));
+    CHECK(c->read_until_close(5s).rfind("HTTP/1.1 413", 0) == 0);
+    CHECK(s.handler.requests() == 0);
+  }
+  SECTION("other paths keep the server-wide limit, and a small ballot passes") {
+    HttpsClient client(s.client_options());
+    CHECK(client.post("/v1/commands", std::string(3000, ' '))->status == 200);
+    CHECK(client.post("/v1/ballots", std::string(900, ' '))->status == 200);
+  }
 }
 
 TEST_CASE("a header over the limit is refused with 431", "[net]") {
@@ -360,6 +418,25 @@ TEST_CASE("connections over the limit are closed at once and later ones are serv
     return false;
   }));
   a.reset();  // closes with close_notify; the slot frees
+  CHECK(ts::test::wait_until([&] {
+    HttpsClient again(opts);
+    auto r = again.get("/d");
+    return r && r->status == 200;
+  }));
+}
+
+TEST_CASE("one client address cannot take more than its share of connections", "[net]") {
+  TestServer s([](auto& o) { o.max_connections_per_client = 2; });
+  auto opts = s.client_options();
+  opts.timeout = 2s;
+  auto a = std::make_unique<HttpsClient>(opts);
+  auto b = std::make_unique<HttpsClient>(opts);
+  REQUIRE(a->get("/a")->status == 200);
+  REQUIRE(b->get("/b")->status == 200);
+  HttpsClient third(opts);
+  CHECK(!third.get("/c"));
+  CHECK(ts::test::wait_until([&] { return s.logged("client_connection_limit"); }));
+  a.reset();  // the address's slot frees with the connection
   CHECK(ts::test::wait_until([&] {
     HttpsClient again(opts);
     auto r = again.get("/d");
