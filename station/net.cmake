@@ -14,3 +14,9 @@ target_link_libraries(stationd PRIVATE tallystation::station CLI11::CLI11)
 # The ingest benchmark's load generator (scripts/bench-ingest).
 add_executable(tallystation-loadgen ${CMAKE_CURRENT_SOURCE_DIR}/tools/loadgen_main.cpp)
 target_link_libraries(tallystation-loadgen PRIVATE tallystation::station CLI11::CLI11)
+
+# The reference terminal (station/client/terminal_client) and its tool (docs/terminals.md).
+target_sources(tallystation_station PRIVATE
+  ${CMAKE_CURRENT_SOURCE_DIR}/client/terminal_client.cpp)
+add_executable(tallystation-terminal ${CMAKE_CURRENT_SOURCE_DIR}/tools/terminal_main.cpp)
+target_link_libraries(tallystation-terminal PRIVATE tallystation::station CLI11::CLI11)
