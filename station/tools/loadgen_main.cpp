@@ -25,6 +25,7 @@
 #include <iostream>
 #include <iterator>
 #include <map>
+#include <random>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -46,9 +47,11 @@
 
 #include "crypto/hash.hpp"
 #include "crypto/keys.hpp"
+#include "crypto/merkle.hpp"
 #include "station/app/messages.hpp"
 #include "station/client/https_client.hpp"
 #include "station/client/peer_certificate.hpp"
+#include "station/client/terminal_client.hpp"
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -122,7 +125,23 @@ struct RunFlags {
   int ballots = 20000;
   double rate = 0;      // 0: closed loop
   int station_pid = 0;  // if set, stationd's CPU time in the measured window is reported too
+  std::uint64_t seed = 20261201;  // the marks are random, from this seed
 };
+
+// Marks as delegates make them on the bench contest (6 candidates, 3 seats): most keep one to
+// three names; about 3 in 100 keep four or more (over-voting: an invalid ballot, accepted and
+// counted as such) and about 1 in 100 cross every name out (also invalid under cpv-2024).
+std::vector<std::string> random_marks(std::mt19937_64& rng, bool& invalid) {
+  std::vector<std::string> all{"c1", "c2", "c3", "c4", "c5", "c6"};
+  std::shuffle(all.begin(), all.end(), rng);
+  const auto roll = std::uniform_int_distribution<int>(0, 99)(rng);
+  std::size_t keep = 1 + static_cast<std::size_t>(std::uniform_int_distribution<int>(0, 2)(rng));
+  if (roll < 3) keep = 4 + static_cast<std::size_t>(roll % 3);  // 4..6 marks for 3 seats
+  if (roll == 3) keep = 0;
+  invalid = keep == 0 || keep > 3;
+  all.resize(keep);
+  return all;
+}
 
 // CPU seconds (user + system) of each thread of process pid, by thread name (threads of the same
 // name summed), from /proc/PID/task/*/stat; empty if pid is 0 or gone.
@@ -200,6 +219,7 @@ struct Terminal {
 struct Submission {
   const std::vector<std::string>& requests;  // whole HTTP requests, built before the clock
   std::vector<double>& latencies;
+  std::vector<std::string>& receipts;  // each answer's body, checked after the clock stops
   const double rate;
   Clock::time_point start{};
   std::size_t next = 0;  // one thread: no atomics needed
@@ -230,6 +250,7 @@ asio::awaitable<void> submit_all(Terminal& t, Submission& s) {
       continue;
     }
     s.latencies[i] = std::chrono::duration<double, std::milli>(Clock::now() - scheduled).count();
+    s.receipts[i] = std::move(parser.get().body());
   }
 }
 
@@ -268,14 +289,26 @@ int run(const RunFlags& f) {
   // A terminal's own signing is not the station's work: every ballot is signed, and its request
   // written out, before the clock starts.
   std::vector<std::string> requests(tokens.size());
+  std::vector<ts::client::PreparedBallot> sent(tokens.size());
+  std::mt19937_64 rng(f.seed);
+  std::size_t invalid_marked = 0;
   for (std::size_t i = 0; i < tokens.size(); ++i) {
-    std::vector<std::string> marks{"c" + std::to_string(1 + i % 6),
-                                   "c" + std::to_string(1 + (i / 6) % 6)};
-    if (marks[0] == marks[1]) marks.pop_back();
-    requests[i] = ballot_request(
-        ts::sign_ballot(terminals[i % kTerminalKeys],
-                        ts::make_ballot_payload(kSession, "cc", 1, tokens[i], marks)));
+    bool invalid = false;
+    auto marks = random_marks(rng, invalid);
+    invalid_marked += invalid ? 1 : 0;
+    auto& b = sent[i];
+    b.session = kSession;
+    b.contest = "cc";
+    b.round = 1;
+    b.payload = ts::make_ballot_payload(kSession, "cc", 1, tokens[i], marks);
+    b.envelope = ts::sign_ballot(terminals[i % kTerminalKeys], b.payload);
+    b.ballot_hash = crypto::to_hex(crypto::leaf_hash(b.payload));
+    requests[i] = ballot_request(b.envelope);
   }
+  // The station's signing key, to check every receipt afterwards as a terminal would.
+  auto station_info = json::parse(admin.get("/v1/station").value().body);
+  auto station_key =
+      crypto::PublicKey::from_pem(station_info.at("public_key").as_string()).value();
 
   asio::io_context ioc(1);
   asio::ssl::context tls{asio::ssl::context::tlsv13_client};
@@ -308,7 +341,8 @@ int run(const RunFlags& f) {
   }
 
   std::vector<double> latencies(requests.size(), -1);
-  Submission sub{requests, latencies, f.rate};
+  std::vector<std::string> receipts(requests.size());
+  Submission sub{requests, latencies, receipts, f.rate};
   sub.start = Clock::now() + std::chrono::milliseconds(50);
   std::this_thread::sleep_until(sub.start);
   // Both processes' CPU is read over exactly the measured window (the set-up above, tokens issued
@@ -336,6 +370,18 @@ int run(const RunFlags& f) {
   // Ballots never sent because their connection failed count as errors too.
   const int errors = static_cast<int>(std::count(latencies.begin(), latencies.end(), -1.0));
 
+  // Every receipt, as the reference terminal checks it (station/client/terminal_client.hpp):
+  // signed by the station, exactly its members, for the ballot that was sent. After the clock.
+  std::size_t receipts_verified = 0, receipts_bad = 0;
+  for (std::size_t i = 0; i < receipts.size(); ++i) {
+    if (latencies[i] < 0) continue;
+    if (ts::client::verify_receipt(receipts[i], station_key, &sent[i])) {
+      ++receipts_verified;
+    } else {
+      ++receipts_bad;
+    }
+  }
+
   std::vector<double> ok;
   for (double l : latencies) {
     if (l >= 0) ok.push_back(l);
@@ -349,6 +395,9 @@ int run(const RunFlags& f) {
   std::cout << json::serialize(
                    json::object{{"ballots", ok.size()},
                                 {"errors", errors},
+                                {"invalid_marked", invalid_marked},
+                                {"receipts_verified", receipts_verified},
+                                {"receipts_bad", receipts_bad},
                                 {"connections", f.connections},
                                 {"rate", f.rate},
                                 {"seconds", seconds},
@@ -360,7 +409,7 @@ int run(const RunFlags& f) {
                                 {"station_cpu_s", station_cpu},
                                 {"station_threads_cpu_s", station_threads}})
             << std::endl;
-  return errors == 0 ? 0 : 1;
+  return errors == 0 && receipts_bad == 0 ? 0 : 1;
 }
 
 }  // namespace
@@ -380,6 +429,7 @@ int main(int argc, char** argv) {
   r->add_option("--ballots", f.ballots)->capture_default_str();
   r->add_option("--rate", f.rate, "total ballots/s, open loop (0: as fast as answered)")
       ->capture_default_str();
+  r->add_option("--seed", f.seed, "seed of the random marks")->capture_default_str();
   r->add_option("--station-pid", f.station_pid,
                 "stationd's process id: report its CPU time (by thread) in the measured window");
   CLI11_PARSE(cli, argc, argv);
