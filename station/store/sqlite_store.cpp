@@ -503,38 +503,41 @@ Status SqliteStore::insert_ballot(const BallotRow& b) {
   return {};
 }
 
-Result<std::vector<crypto::Digest>> SqliteStore::token_hashes(std::string_view contest,
-                                                              std::uint32_t round) {
-  // The primary key order (memcmp on the BLOB): sorted, so nothing of the issue order shows.
-  TS_PREPARE(q,
-             "SELECT token_hash FROM tokens WHERE contest = ?1 AND round = ?2 ORDER BY token_hash");
+// One round's 32-byte digests from `sql` (parameters ?1 contest, ?2 round), in its ORDER BY.
+Result<std::vector<crypto::Digest>> SqliteStore::round_digests(const char* sql,
+                                                               std::string_view contest,
+                                                               std::uint32_t round,
+                                                               std::string_view column,
+                                                               std::string_view what) {
+  TS_PREPARE(q, sql);
   q.text(1, contest).integer(2, round);
   std::vector<crypto::Digest> out;
   int rc;
   while ((rc = q.step()) == SQLITE_ROW) {
     crypto::Digest d{};
-    if (!q.col_digest(0, d)) return make_error(Errc::corrupt, "tokens.token_hash is not 32 bytes");
+    if (!q.col_digest(0, d)) {
+      return make_error(Errc::corrupt, std::string(column) + " is not 32 bytes");
+    }
     out.push_back(d);
   }
-  if (rc != SQLITE_DONE) return error("token_hashes");
+  if (rc != SQLITE_DONE) return error(what);
   return out;
+}
+
+Result<std::vector<crypto::Digest>> SqliteStore::token_hashes(std::string_view contest,
+                                                              std::uint32_t round) {
+  // The primary key order (memcmp on the BLOB): sorted, so nothing of the issue order shows.
+  return round_digests(
+      "SELECT token_hash FROM tokens WHERE contest = ?1 AND round = ?2 ORDER BY token_hash",
+      contest, round, "tokens.token_hash", "token_hashes");
 }
 
 Result<std::vector<crypto::Digest>> SqliteStore::leaf_hashes(std::string_view contest,
                                                              std::uint32_t round) {
   // BLOB comparison is memcmp: the primary key order is the ballot box order.
-  TS_PREPARE(q,
-             "SELECT leaf_hash FROM ballots WHERE contest = ?1 AND round = ?2 ORDER BY leaf_hash");
-  q.text(1, contest).integer(2, round);
-  std::vector<crypto::Digest> out;
-  int rc;
-  while ((rc = q.step()) == SQLITE_ROW) {
-    crypto::Digest d{};
-    if (!q.col_digest(0, d)) return make_error(Errc::corrupt, "ballots.leaf_hash is not 32 bytes");
-    out.push_back(d);
-  }
-  if (rc != SQLITE_DONE) return error("leaf_hashes");
-  return out;
+  return round_digests(
+      "SELECT leaf_hash FROM ballots WHERE contest = ?1 AND round = ?2 ORDER BY leaf_hash",
+      contest, round, "ballots.leaf_hash", "leaf_hashes");
 }
 
 Result<std::vector<BallotRow>> SqliteStore::ballots(std::string_view contest, std::uint32_t round) {

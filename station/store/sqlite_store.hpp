@@ -65,6 +65,9 @@ class SqliteStore final : public Store {
   Status migrate_from_1();                         // inside open()'s transaction
   Result<sqlite3_stmt*> prepare(const char* sql);  // cached per SQL text
   Error error(std::string_view what) const;
+  Result<std::vector<crypto::Digest>> round_digests(const char* sql, std::string_view contest,
+                                                    std::uint32_t round, std::string_view column,
+                                                    std::string_view what);
 
   sqlite3* db_;
   std::map<const char*, sqlite3_stmt*> cache_;

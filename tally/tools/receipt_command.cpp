@@ -1,11 +1,10 @@
 #include "tally/tools/receipt_command.hpp"
 
-#include <exception>
-#include <iostream>
 #include <memory>
 #include <string>
 
 #include "tally/audit/verify/verifier.hpp"
+#include "tally/tools/verify_command.hpp"
 
 namespace tallystation::audit {
 
@@ -18,17 +17,8 @@ struct ReceiptCli {
 };
 
 int run_receipt(const ReceiptCli& o) {
-  try {
-    const verify::Report r = verify::verify_receipt(o.receipt, o.bundle);
-    std::cout << (o.json ? r.json() + "\n" : r.text());
-    return r.ok() ? 0 : 1;
-  } catch (const verify::UnreadableBundle& e) {
-    std::cerr << "tally-audit receipt: " << e.what() << "\n";
-    return 2;
-  } catch (const std::exception& e) {  // hostile input the checks did not foresee: no verdict
-    std::cerr << "tally-audit receipt: cannot read the input: " << e.what() << "\n";
-    return 2;
-  }
+  return print_report("receipt", "the input", o.json,
+                      [&] { return verify::verify_receipt(o.receipt, o.bundle); });
 }
 
 }  // namespace

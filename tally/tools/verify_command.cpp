@@ -19,25 +19,28 @@ struct VerifyCli {
 };
 
 int run_verify(const VerifyCli& o) {
-  try {
-    const verify::Report r =
-        verify::verify_bundle(o.bundle, verify::VerifyOptions{o.threads, o.require_certified});
-    if (o.json) {
-      std::cout << r.json() << "\n";
-    } else {
-      std::cout << r.text();
-    }
-    return r.ok() ? 0 : 1;
-  } catch (const verify::UnreadableBundle& e) {
-    std::cerr << "tally-audit verify: " << e.what() << "\n";
-    return 2;
-  } catch (const std::exception& e) {  // hostile input the checks did not foresee: no verdict
-    std::cerr << "tally-audit verify: cannot read the bundle: " << e.what() << "\n";
-    return 2;
-  }
+  return print_report("verify", "the bundle", o.json, [&] {
+    return verify::verify_bundle(o.bundle, verify::VerifyOptions{o.threads, o.require_certified});
+  });
 }
 
 }  // namespace
+
+int print_report(const char* subcommand, const char* input, bool as_json,
+                 const std::function<verify::Report()>& check) {
+  try {
+    const verify::Report r = check();
+    std::cout << (as_json ? r.json() + "\n" : r.text());
+    return r.ok() ? 0 : 1;
+  } catch (const verify::UnreadableBundle& e) {
+    std::cerr << "tally-audit " << subcommand << ": " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {  // hostile input the checks did not foresee: no verdict
+    std::cerr << "tally-audit " << subcommand << ": cannot read " << input << ": " << e.what()
+              << "\n";
+    return 2;
+  }
+}
 
 void add_verify_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<VerifyCli>();

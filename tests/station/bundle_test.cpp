@@ -32,6 +32,13 @@ std::vector<std::string> lines_of(const fs::path& p) {
   return out;
 }
 
+// Parses the JSON file at p, lets `edit` change the value, and writes it back.
+void edit_json(const fs::path& p, const std::function<void(json::value&)>& edit) {
+  json::value v = json::parse(read_file(p));
+  edit(v);
+  write_file(p, json::serialize(v));
+}
+
 void write_lines(const fs::path& p, const std::vector<std::string>& lines) {
   std::string s;
   for (const auto& l : lines) s += l + "\n";
@@ -315,16 +322,15 @@ TEST_CASE("a tampered bundle fails with the check that names the change", "[bund
   SECTION("a certification claim the signatures do not support") {
     const fs::path b = g.copy("claim");
     const fs::path p = b / "rounds/chair/1/minutes.json";
-    json::value v = json::parse(read_file(p));
-    v.as_object()["certification"] = json::object{{"certified", true}, {"required", 1}};
-    write_file(p, json::serialize(v));
+    edit_json(p, [&](json::value& v) {
+      v.as_object()["certification"] = json::object{{"certified", true}, {"required", 1}};
+    });
     expect_failure(b, "certification");
   }
   SECTION("an edited session definition") {
     const fs::path b = g.copy("session");
-    json::value v = json::parse(read_file(b / "session.json"));
-    v.as_object()["title"] = "Another congress";
-    write_file(b / "session.json", json::serialize(v));
+    edit_json(b / "session.json",
+              [&](json::value& v) { v.as_object()["title"] = "Another congress"; });
     expect_failure(b, "command log chain");
     expect_failure(b, "minutes facts");
   }
@@ -353,10 +359,10 @@ TEST_CASE("a tampered bundle fails with the check that names the change", "[bund
   }
   SECTION("a terminal's key swapped in keys.json") {
     const fs::path b = g.copy("keys");
-    json::value v = json::parse(read_file(b / "keys.json"));
-    v.at("terminals").as_array()[0].as_object()["public_key"] =
-        Keys::get().stranger.public_key().pem();
-    write_file(b / "keys.json", json::serialize(v));
+    edit_json(b / "keys.json", [&](json::value& v) {
+      v.at("terminals").as_array()[0].as_object()["public_key"] =
+          Keys::get().stranger.public_key().pem();
+    });
     expect_failure(b, "keys file");
   }
   SECTION("a round's minutes missing") {
@@ -386,79 +392,75 @@ TEST_CASE("a tampered bundle fails with the check that names the change", "[bund
   SECTION("a certification claim that is not an object") {
     const fs::path b = g.copy("claim-type");
     const fs::path p = b / "rounds/chair/1/minutes.json";
-    json::value v = json::parse(read_file(p));
-    v.as_object()["certification"] = true;
-    write_file(p, json::serialize(v));
+    edit_json(p, [&](json::value& v) { v.as_object()["certification"] = true; });
     expect_failure(b, "certification");
   }
   SECTION("keys.json listing one terminal twice and leaving another out") {
     const fs::path b = g.copy("keys-twice");
-    json::value v = json::parse(read_file(b / "keys.json"));
-    json::array& t = v.at("terminals").as_array();
-    REQUIRE(t.size() == 3);
-    t[2] = t[0];
-    write_file(b / "keys.json", json::serialize(v));
+    edit_json(b / "keys.json", [&](json::value& v) {
+      json::array& t = v.at("terminals").as_array();
+      REQUIRE(t.size() == 3);
+      t[2] = t[0];
+    });
     expect_failure(b, "keys file");
   }
   SECTION("keys.json giving a terminal a state that is neither enrolled nor revoked") {
     const fs::path b = g.copy("keys-state");
-    json::value v = json::parse(read_file(b / "keys.json"));
-    for (json::value& t : v.at("terminals").as_array()) {
-      if (t.at("state").as_string() == "enrolled") t.as_object()["state"] = "lost";
-    }
-    write_file(b / "keys.json", json::serialize(v));
+    edit_json(b / "keys.json", [&](json::value& v) {
+      for (json::value& t : v.at("terminals").as_array()) {
+        if (t.at("state").as_string() == "enrolled") t.as_object()["state"] = "lost";
+      }
+    });
     expect_failure(b, "keys file");
   }
   SECTION("the station's key also a counting-committee member's") {
     const fs::path b = g.copy("station-member");
-    json::value v = json::parse(read_file(b / "session.json"));
-    v.at("counting_committee")
-        .at("members")
-        .as_array()
-        .push_back(json::object{{"id", "m9"},
-                                {"name", "The Station"},
-                                {"public_key", g.station_key().public_key().pem()}});
-    write_file(b / "session.json", json::serialize(v));
+    edit_json(b / "session.json", [&](json::value& v) {
+      v.at("counting_committee")
+          .at("members")
+          .as_array()
+          .push_back(json::object{{"id", "m9"},
+                                  {"name", "The Station"},
+                                  {"public_key", g.station_key().public_key().pem()}});
+    });
     // keys.json agrees with that session, so only the double role is left to find.
-    json::value keys = json::parse(read_file(b / "keys.json"));
-    keys.at("counting_committee")
-        .as_array()
-        .push_back(json::object{{"id", "m9"},
-                                {"keyid", g.station_key().keyid()},
-                                {"public_key", g.station_key().public_key().pem()}});
-    write_file(b / "keys.json", json::serialize(keys));
+    edit_json(b / "keys.json", [&](json::value& keys) {
+      keys.at("counting_committee")
+          .as_array()
+          .push_back(json::object{{"id", "m9"},
+                                  {"keyid", g.station_key().keyid()},
+                                  {"public_key", g.station_key().public_key().pem()}});
+    });
     expect_failure(b, "keys file");
   }
   SECTION("a terminal whose key is an official's") {
     const fs::path b = g.copy("terminal-official");
     const std::string pem = Keys::get().official1.public_key().pem();
-    json::value v = json::parse(read_file(b / "session.json"));
-    for (json::value& t : v.at("terminals").as_array()) {
-      if (t.at("id").as_string() == "t1") t.as_object()["public_key"] = pem;
-    }
-    write_file(b / "session.json", json::serialize(v));
-    json::value keys = json::parse(read_file(b / "keys.json"));
-    for (json::value& t : keys.at("terminals").as_array()) {
-      if (t.at("id").as_string() == "t1") t.as_object()["public_key"] = pem;
-    }
-    write_file(b / "keys.json", json::serialize(keys));
+    edit_json(b / "session.json", [&](json::value& v) {
+      for (json::value& t : v.at("terminals").as_array()) {
+        if (t.at("id").as_string() == "t1") t.as_object()["public_key"] = pem;
+      }
+    });
+    edit_json(b / "keys.json", [&](json::value& keys) {
+      for (json::value& t : keys.at("terminals").as_array()) {
+        if (t.at("id").as_string() == "t1") t.as_object()["public_key"] = pem;
+      }
+    });
     expect_failure(b, "keys file");
   }
   SECTION("minutes.json with an unsigned member beside the envelope") {
     const fs::path b = g.copy("envelope-extra");
     const fs::path p = b / "rounds/cc/1/minutes.json";
-    json::value v = json::parse(read_file(p));
-    v.as_object()["elected"] = json::array{"c6"};
-    write_file(p, json::serialize(v));
+    edit_json(p, [&](json::value& v) { v.as_object()["elected"] = json::array{"c6"}; });
     expect_failure(b, "certification");
   }
   SECTION("a session rule set the verifier does not know is not recounted under another") {
     const fs::path b = g.copy("rule-set");
-    json::value v = json::parse(read_file(b / "session.json"));
-    for (json::value& c : v.at("contests").as_array()) {
-      if (c.at("id").as_string() == "cc") c.as_object()["rule_set"] = "strict-2030";
-    }
-    write_file(b / "session.json", json::serialize(v));
+    edit_json(b / "session.json", [&](json::value& v) {
+      for (json::value& c : v.at("contests").as_array()) {
+        if (c.at("id").as_string() == "cc") c.as_object()["rule_set"] = "strict-2030";
+      }
+    });
     expect_failure(b, "round ballot");
   }
   SECTION("a ballot carrying an unverified second signature") {

@@ -412,11 +412,7 @@ TEST_CASE("connections over the limit are closed at once and later ones are serv
   REQUIRE(b->get("/b")->status == 200);
   HttpsClient third(opts);
   CHECK(!third.get("/c"));
-  CHECK(ts::test::wait_until([&] {
-    for (const auto& o : s.log_lines())
-      if (o.contains("code") && o.at("code").as_string() == "connection_limit") return true;
-    return false;
-  }));
+  CHECK(ts::test::wait_until([&] { return s.logged("connection_limit"); }));
   a.reset();  // closes with close_notify; the slot frees
   CHECK(ts::test::wait_until([&] {
     HttpsClient again(opts);
