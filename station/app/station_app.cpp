@@ -398,12 +398,11 @@ void StationApp::post_ballot(std::string body, Responder respond) {
       HttpResponse res;
       if (o.refused) {
         res = refusal_response(*o.refused);
-        res.log_fields = std::move(fields);
       } else {
         res.body = std::move(receipt);
-        res.log_fields = std::move(fields);
-        if (o.retry) res.log_fields.emplace_back("retry", "true");
       }
+      res.log_fields = std::move(fields);
+      if (!o.refused && o.retry) res.log_fields.emplace_back("retry", "true");
       r(std::move(res));
     });
   });

@@ -20,25 +20,6 @@ std::string read_text(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-client::ClientOptions pinned(const LinkOptions& o) {
-  client::ClientOptions c = parse_station_url(o.station);
-  c.timeout = std::chrono::milliseconds(o.timeout_ms);
-  if (!o.fingerprint.empty()) {
-    auto fp = crypto::digest_from_hex(o.fingerprint);
-    if (!fp) throw CtlError("usage", "--fingerprint: must be 64 hex digits (SHA-256)");
-    c.tls_fingerprint = crypto::to_hex(*fp);
-  } else if (!o.cacert.empty()) {
-    auto fp = crypto::certificate_fingerprint(read_text(o.cacert));
-    if (!fp) throw CtlError("usage", o.cacert + ": not a PEM certificate");
-    c.tls_fingerprint = *fp;
-  } else {
-    throw CtlError("usage",
-                   "the station's TLS certificate must be pinned: --fingerprint HEX or --cacert "
-                   "FILE (stationd prints the fingerprint at start)");
-  }
-  return c;
-}
-
 // The station's {"error","message"} as a CtlError.
 CtlError refused(const client::Response& r) {
   boost::system::error_code ec;
@@ -105,8 +86,27 @@ crypto::SecretKey load_key(const std::string& path) {
   return *key;
 }
 
+client::ClientOptions pinned_options(const LinkOptions& o) {
+  client::ClientOptions c = parse_station_url(o.station);
+  c.timeout = std::chrono::milliseconds(o.timeout_ms);
+  if (!o.fingerprint.empty()) {
+    auto fp = crypto::digest_from_hex(o.fingerprint);
+    if (!fp) throw CtlError("usage", "--fingerprint: must be 64 hex digits (SHA-256)");
+    c.tls_fingerprint = crypto::to_hex(*fp);
+  } else if (!o.cacert.empty()) {
+    auto fp = crypto::certificate_fingerprint(read_text(o.cacert));
+    if (!fp) throw CtlError("usage", o.cacert + ": not a PEM certificate");
+    c.tls_fingerprint = *fp;
+  } else {
+    throw CtlError("usage",
+                   "the station's TLS certificate must be pinned: --fingerprint HEX or --cacert "
+                   "FILE (stationd prints the fingerprint at start)");
+  }
+  return c;
+}
+
 StationLink::StationLink(const LinkOptions& options)
-    : client_(pinned(options)), keyid_pin_(options.station_keyid) {}
+    : client_(pinned_options(options)), keyid_pin_(options.station_keyid) {}
 
 json::value StationLink::get_json(std::string_view target) {
   return answer(client_.get(target), target);

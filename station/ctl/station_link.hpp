@@ -43,6 +43,10 @@ struct LinkOptions {
 // Splits "https://host:port" (or "host:port", "[::1]:port"); throws CtlError("usage").
 client::ClientOptions parse_station_url(const std::string& url);
 
+// Where the station is and its TLS pin: the fingerprint (any case, normalised to lowercase hex)
+// or the certificate file's. Throws CtlError("usage") if the pin is missing or malformed.
+client::ClientOptions pinned_options(const LinkOptions& options);
+
 class StationLink {
  public:
   // Resolves the pin (reading cacert if given); throws CtlError("usage") without a pin.

@@ -17,6 +17,7 @@
 #include "crypto/dsse.hpp"
 #include "crypto/keys.hpp"
 #include "crypto/merkle.hpp"
+#include "station/app/ledger.hpp"
 #include "station/app/messages.hpp"
 #include "station/app/minutes.hpp"
 #include "station/config/session.hpp"
@@ -97,10 +98,7 @@ struct Log {
   void add(const crypto::SecretKey& key, const std::string& name, json::object args) {
     const std::string env =
         station::sign_command(key, station::make_command_payload("bench", ++seq, "o1", name, args));
-    const crypto::Digest inner = crypto::sha256(env);
-    std::string buf(reinterpret_cast<const char*>(head.data()), head.size());
-    buf.append(reinterpret_cast<const char*>(inner.data()), inner.size());
-    head = crypto::sha256(buf);
+    head = station::command_entry_hash(head, env);
     lines += env + "\n";
     ++size;
   }

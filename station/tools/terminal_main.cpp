@@ -50,9 +50,11 @@ client::TerminalOptions terminal_options(const Options& o) {
     throw Failed("usage", "--fingerprint: the station's TLS fingerprint, as stationd printed it");
   }
   client::TerminalOptions t;
-  t.connection = ctl::parse_station_url(o.station);
-  t.connection.tls_fingerprint = o.fingerprint;
-  t.connection.timeout = std::chrono::milliseconds(o.timeout_ms);
+  ctl::LinkOptions link;
+  link.station = o.station;
+  link.fingerprint = o.fingerprint;
+  link.timeout_ms = o.timeout_ms;
+  t.connection = ctl::pinned_options(link);
   t.station_keyid = o.station_keyid;
   t.max_attempts = o.attempts;
   return t;

@@ -10,13 +10,13 @@ namespace tallystation::audit::verify {
 
 namespace json = boost::json;
 
-namespace {
-
 json::array string_array(const std::vector<std::string>& ids) {
   json::array out;
   for (const std::string& id : ids) out.emplace_back(id);
   return out;
 }
+
+namespace {
 
 // "tally[3].votes = 3598, the bundle gives 3599": the first place where two values differ, so
 // that a long list names the one entry that is wrong.

@@ -15,6 +15,9 @@
 
 namespace tallystation::audit::verify {
 
+// The ids as a JSON array of strings, in their order.
+boost::json::array string_array(const std::vector<std::string>& ids);
+
 // Passes if minutes member `key` serialises as `want`, else fails naming both.
 void expect(CheckBuilder& b, const boost::json::object& m, std::string_view key,
             const boost::json::value& want);

@@ -20,12 +20,6 @@ bool contains(const std::vector<std::string>& ids, std::string_view id) {
   return std::find(ids.begin(), ids.end(), id) != ids.end();
 }
 
-json::array string_array(const std::vector<std::string>& ids) {
-  json::array out;
-  for (const std::string& id : ids) out.emplace_back(id);
-  return out;
-}
-
 std::optional<std::uint64_t> count_of(const json::object& o, std::string_view key) {
   const json::value* v = o.if_contains(key);
   if (v == nullptr) return std::nullopt;
@@ -345,9 +339,9 @@ void check_round(const RoundJob& job, ContestProgress& p, const ContestProgress*
                     "\", which this verifier does not know");
   }
   const tally::Contest contest = engine_contest(job, *list, f);
-  if (tally::check_contest(contest) != tally::ContestProblem::none) {
-    list_check.fail("the round cannot be counted: " +
-                    std::string(tally::to_string(tally::check_contest(contest))));
+  if (const tally::ContestProblem problem = tally::check_contest(contest);
+      problem != tally::ContestProblem::none) {
+    list_check.fail("the round cannot be counted: " + std::string(tally::to_string(problem)));
     report.add(list_check.done());
     p.counted = false;
     return;

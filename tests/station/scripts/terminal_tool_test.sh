@@ -40,6 +40,10 @@ export TALLY_KEY="$examples/keys/official-o1.key" TALLY_OFFICIAL=o1
 export TALLY_TERMINAL_KEY="$examples/keys/terminal-t1.key"
 
 "$terminal" ballot --contest cc --json | jq -e '.round == 1 and (.candidates | length) == 8' >/dev/null
+# The fingerprint as some screens show it (upper case) pins the same certificate; a malformed one
+# is a usage error.
+"$terminal" ballot --contest cc --json --fingerprint "${TALLY_FINGERPRINT^^}" | jq -e '.round == 1' >/dev/null
+expect_rc 2 "$terminal" ballot --contest cc --fingerprint "not-hex"
 tok() { sed -n "${1}p" tokens; }
 
 # One ballot; the same token with other marks is refused (exit 1), a mark off the list is usage.
