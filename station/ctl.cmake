@@ -3,7 +3,6 @@
 # Included from station/CMakeLists.txt. Docs: docs/operations.md, docs/protocol.md "Results".
 target_sources(tallystation_station PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/app/minutes.cpp
-  ${CMAKE_CURRENT_SOURCE_DIR}/app/further_rounds.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/app/countersign.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/app/results_book.cpp)
 target_sources(tallystation_station PRIVATE

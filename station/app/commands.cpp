@@ -1,5 +1,6 @@
-// Official commands (docs/protocol.md, "Commands"): each is checked against the current state,
-// applied to the store and appended to the hash-chained command log in one transaction.
+// Official commands (docs/protocol.md "Commands"): each is decided by the congress rules
+// (tally/congress/congress.hpp, docs/congress.md), then its storage effects and its log entry are
+// written in one transaction. The rules live there; this file only stores what they decided.
 #include <boost/json.hpp>
 #include <mutex>
 
@@ -11,62 +12,84 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::uint64_t kMaxTokensPerCommand = 10'000;
-
-Refused bad(std::string message) {
-  return refuse(Refusal::bad_command, std::move(message));
-}
 Refused storage(const Error& e) {
   return refuse(Refusal::storage_error, e.message);
 }
 
-Checked<void> only_args(const json::object& args, std::initializer_list<std::string_view> names) {
-  for (const auto& kv : args) {
-    std::string_view k(kv.key().data(), kv.key().size());
-    if (std::find(names.begin(), names.end(), k) == names.end()) {
-      return bad("args." + std::string(k) + ": unknown argument");
-    }
+Refusal protocol_code(congress::Code code) {
+  using congress::Code;
+  switch (code) {
+    case Code::malformed_command:
+      return Refusal::malformed;
+    case Code::wrong_session:
+      return Refusal::unknown_session;
+    case Code::seq_not_above:
+      return Refusal::replayed_command;
+    case Code::official_not_signer:
+      return Refusal::unknown_official;
+    case Code::unknown_contest:
+      return Refusal::unknown_contest;
+    case Code::terminal_enrolled:
+    case Code::terminal_revoked:
+      return Refusal::terminal_state;
+    case Code::terminal_not_enrolled:
+      return Refusal::unknown_terminal;
+    case Code::round_open:
+    case Code::round_not_next:
+    case Code::round_closed:
+    case Code::round_not_open:
+    case Code::source_incomplete:
+    case Code::no_further_round:
+    case Code::contest_concluded:
+    case Code::attendance_required:
+    case Code::conclude_not_allowed:
+      return Refusal::round_state;
+    case Code::not_eligible:
+      return Refusal::not_eligible;
+    case Code::unknown_command:
+    case Code::bad_argument:
+    case Code::key_required:
+    case Code::key_invalid:
+    case Code::key_mismatch:
+    case Code::key_in_use:
+    case Code::places_mismatch:
+    case Code::list_not_allowed:
+    case Code::runoff_incomplete:
+    case Code::nomination_stood:
+    case Code::duplicate_candidate:
+    case Code::no_candidates:
+    case Code::round_cannot_be_counted:
+      return Refusal::bad_command;
   }
-  return {};
+  return Refusal::bad_command;
 }
 
-Checked<std::string> arg_string(const json::object& args, std::string_view name) {
-  const json::value* v = args.if_contains(name);
-  if (v == nullptr) return bad("args." + std::string(name) + ": missing");
-  if (!v->is_string() || v->get_string().empty()) {
-    return bad("args." + std::string(name) + ": must be a non-empty string");
-  }
-  return std::string(v->get_string().data(), v->get_string().size());
-}
-
-Checked<std::uint64_t> arg_count(const json::object& args, std::string_view name, std::uint64_t min,
-                                 std::uint64_t max) {
-  const json::value* v = args.if_contains(name);
-  if (v == nullptr) return bad("args." + std::string(name) + ": missing");
-  std::int64_t n = -1;
-  if (v->is_int64()) n = v->get_int64();
-  if (n < 0 || static_cast<std::uint64_t>(n) < min || static_cast<std::uint64_t>(n) > max) {
-    return bad("args." + std::string(name) + ": must be an integer from " + std::to_string(min) +
-               " to " + std::to_string(max));
-  }
-  return static_cast<std::uint64_t>(n);
+json::array string_array(const std::vector<std::string>& ids) {
+  json::array out;
+  for (const std::string& id : ids) out.emplace_back(id);
+  return out;
 }
 
 }  // namespace
 
+Refused refusal_of(const congress::Refusal& r) {
+  Refused out = refuse(protocol_code(r.code), r.message);
+  out.rule = std::string(congress::to_string(r.code));
+  return out;
+}
+
 CommandOutcome Ledger::apply_command(const PendingCommand& cmd) {
-  if (cmd.payload.seq <= state_.last_seq) {
-    return refuse(Refusal::replayed_command, "seq " + std::to_string(cmd.payload.seq) +
-                                                 " is not above the last accepted " +
-                                                 std::to_string(state_.last_seq));
-  }
+  // The writer is the only mutator of congress_, so it reads it without the lock.
+  const congress::Decision d =
+      congress::apply(rules_, congress_, cmd.payload, cmd.official_id, environment());
+  if (!d.applied) return refusal_of(d.refusal);
   if (auto s = store_.begin(); !s) {
     // Whatever made BEGIN fail (a transaction left open, say) must not block every later write.
     store_.rollback();
     (void)load();
     return storage(s.error());
   }
-  auto result = run_command(cmd);
+  auto result = store_effect(*d.applied, congress_);
   if (!result) {
     store_.rollback();
     return result.error();
@@ -87,7 +110,11 @@ CommandOutcome Ledger::apply_command(const PendingCommand& cmd) {
     (void)load();
     return storage(s.error());
   }
-  if (cmd.payload.command == "close_round") {
+  {
+    std::unique_lock lock(mutex_);
+    congress_ = d.applied->state;
+  }
+  if (d.applied->effect.command == "close_round") {
     // Best effort: the round is closed and durable either way.
     (void)store_.checkpoint_wal();
   }
@@ -103,205 +130,123 @@ CommandOutcome Ledger::apply_command(const PendingCommand& cmd) {
                       {"result", std::move(*result)}};
 }
 
-Checked<json::object> Ledger::run_command(const PendingCommand& cmd) {
-  const std::string& c = cmd.payload.command;
-  const json::object& a = cmd.payload.args;
-  if (c == "enrol_terminal") return enrol_terminal(a);
-  if (c == "revoke_terminal") return revoke_terminal(a);
-  if (c == "record_attendance") return record_attendance(a);
-  if (c == "issue_tokens") return issue_tokens(a);
-  if (c == "open_round") return open_round_cmd(a);
-  if (c == "close_round") return close_round_cmd(a);
-  if (c == "conclude_contest") return conclude_contest_cmd(a);
-  return bad("unknown command \"" + c + "\"");
-}
-
-Checked<json::object> Ledger::enrol_terminal(const json::object& args) {
-  if (auto s = only_args(args, {"terminal", "public_key"}); !s) return s.error();
-  auto id = arg_string(args, "terminal");
-  if (!id) return id.error();
-  if (!is_valid_id(*id)) return bad("args.terminal: invalid id \"" + *id + "\"");
-  if (auto it = state_.terminal_revoked_by_id.find(*id);
-      it != state_.terminal_revoked_by_id.end()) {
-    return refuse(Refusal::terminal_state,
-                  "terminal " + *id +
-                      (it->second ? " is revoked; enrol a replacement under a new id"
-                                  : " is already enrolled"));
-  }
-  const TerminalDef* known = session_.find_terminal(*id);
-  std::optional<crypto::PublicKey> key;
-  if (args.contains("public_key")) {
-    auto pem = arg_string(args, "public_key");
-    if (!pem) return pem.error();
-    auto parsed = crypto::PublicKey::from_pem(*pem);
-    if (!parsed) return bad("args.public_key: not a PEM Ed25519 or ECDSA P-256 public key");
-    if (known && parsed->keyid() != known->public_key.keyid()) {
-      return bad("args.public_key: terminal " + *id + " is listed in the session with another key");
-    }
-    key = *parsed;
-  } else if (known) {
-    key = known->public_key;
-  } else {
-    return bad("args.public_key: required for a terminal that the session does not list");
-  }
-  const std::string& keyid = key->keyid();
-  if (state_.terminals_by_keyid.contains(keyid)) {
-    return bad("args.public_key: the key belongs to another terminal");
-  }
-  for (const TerminalDef& t : session_.terminals) {
-    if (t.public_key.keyid() == keyid && t.id != *id) {
-      return bad("args.public_key: the session lists this key for terminal " + t.id);
-    }
-  }
-  for (const auto* people : {&session_.officials, &session_.committee}) {
-    for (const Person& p : *people) {
-      if (p.public_key.keyid() == keyid) {
-        return bad("args.public_key: the key is an official's or committee member's");
-      }
-    }
-  }
-  if (auto s = store_.put_terminal({*id, keyid, key->pem(), false}); !s) return storage(s.error());
-  return json::object{{"terminal", *id}, {"keyid", keyid}, {"state", "enrolled"}};
-}
-
-Checked<json::object> Ledger::revoke_terminal(const json::object& args) {
-  if (auto s = only_args(args, {"terminal"}); !s) return s.error();
-  auto id = arg_string(args, "terminal");
-  if (!id) return id.error();
-  auto it = state_.terminal_revoked_by_id.find(*id);
-  if (it == state_.terminal_revoked_by_id.end()) {
-    return refuse(Refusal::unknown_terminal, "terminal " + *id + " is not enrolled");
-  }
-  if (it->second) return refuse(Refusal::terminal_state, "terminal " + *id + " is already revoked");
-  for (const auto& [keyid, info] : state_.terminals_by_keyid) {
-    if (info.id != *id) continue;
-    if (auto s = store_.put_terminal({*id, keyid, info.key.pem(), true}); !s) {
-      return storage(s.error());
-    }
-  }
-  return json::object{{"terminal", *id}, {"state", "revoked"}};
-}
-
-Checked<json::object> Ledger::record_attendance(const json::object& args) {
-  if (auto s = only_args(args, {"present"}); !s) return s.error();
-  auto present = arg_count(args, "present", 0, session_.convened);
-  if (!present) return present.error();
-  if (auto s = store_.put_meta("present", std::to_string(*present)); !s) {
-    return storage(s.error());
-  }
-  return json::object{{"present", *present}, {"convened", session_.convened}};
-}
-
-Checked<RoundRow> Ledger::round_for(const json::object& args, const ContestDef** contest) {
-  auto cid = arg_string(args, "contest");
-  if (!cid) return cid.error();
-  *contest = session_.find_contest(*cid);
-  if (*contest == nullptr) return refuse(Refusal::unknown_contest, "no contest \"" + *cid + "\"");
-  auto round = arg_count(args, "round", 1, UINT32_MAX);
-  if (!round) return round.error();
-  auto it = state_.rounds.find(RoundKey{*cid, static_cast<std::uint32_t>(*round)});
+RoundRow Ledger::round_row(const std::string& contest, std::uint32_t round) const {
+  auto it = state_.rounds.find(RoundKey{contest, round});
   if (it != state_.rounds.end()) return it->second.row;
   RoundRow row;
-  row.contest = *cid;
-  row.round = static_cast<std::uint32_t>(*round);
+  row.contest = contest;
+  row.round = round;
   row.tree_state = crypto::AppendOnlyTree{}.serialize();
   return row;
 }
 
-Checked<json::object> Ledger::issue_tokens(const json::object& args) {
-  if (auto s = only_args(args, {"contest", "round", "count"}); !s) return s.error();
-  const ContestDef* contest = nullptr;
-  auto row = round_for(args, &contest);
-  if (!row) return row.error();
-  auto n = arg_count(args, "count", 1, kMaxTokensPerCommand);
-  if (!n) return n.error();
-  if (auto r = may_issue_tokens(contest_rounds(row->contest), row->round)) return *r;
+Checked<json::object> Ledger::store_effect(const congress::Applied& applied,
+                                           const congress::State& before) {
+  const congress::Effect& e = applied.effect;
+  const congress::State& after = applied.state;
+  if (e.command == "enrol_terminal") {
+    const congress::TerminalState& t = after.terminals.find(e.terminal)->second;
+    std::string pem = t.public_key;
+    if (pem.empty()) pem = session_.find_terminal(e.terminal)->public_key.pem();
+    if (auto s = store_.put_terminal({e.terminal, t.keyid, pem, false}); !s) {
+      return storage(s.error());
+    }
+    return json::object{{"terminal", e.terminal}, {"keyid", t.keyid}, {"state", "enrolled"}};
+  }
+  if (e.command == "revoke_terminal") {
+    for (const auto& [keyid, info] : state_.terminals_by_keyid) {
+      if (info.id != e.terminal) continue;
+      if (auto s = store_.put_terminal({e.terminal, keyid, info.key.pem(), true}); !s) {
+        return storage(s.error());
+      }
+    }
+    return json::object{{"terminal", e.terminal}, {"state", "revoked"}};
+  }
+  if (e.command == "record_attendance") {
+    if (auto s = store_.put_meta("present", std::to_string(*after.present)); !s) {
+      return storage(s.error());
+    }
+    return json::object{{"present", *after.present}, {"convened", session_.convened}};
+  }
+  if (e.command == "issue_tokens") return store_tokens(e, after);
+  if (e.command == "open_round") return store_open(e, after);
+  if (e.command == "close_round") return store_close(e, after);
+  // conclude_contest
+  const congress::ContestState& c = after.contest(e.contest);
+  if (auto s = book_.conclude(e.contest); !s) return storage(s.error());
+  return json::object{{"contest", e.contest},
+                      {"state", "concluded"},
+                      {"elected", string_array(c.elected)},
+                      {"elected_alternates", string_array(c.elected_alternates)},
+                      {"seats_unfilled", before.contest(e.contest).last_next->seats},
+                      {"no_one_elected", c.elected.empty()}};
+}
 
+Checked<json::object> Ledger::store_tokens(const congress::Effect& e,
+                                           const congress::State& after) {
+  RoundRow row = round_row(e.contest, e.round);
   json::array tokens;
   std::vector<crypto::Digest> hashes;
-  for (std::uint64_t i = 0; i < *n; ++i) {
+  for (std::uint64_t i = 0; i < e.count; ++i) {
     std::string t = make_token();
     hashes.push_back(token_hash(t));
     tokens.emplace_back(t);
   }
-  row->tokens_issued += *n;
-  if (auto s = store_.insert_tokens(row->contest, row->round, hashes); !s) {
+  row.tokens_issued = after.contest(e.contest).rounds.at(e.round).tokens_issued;
+  if (auto s = store_.insert_tokens(row.contest, row.round, hashes); !s) {
     return storage(s.error());
   }
-  if (auto s = store_.put_round(*row); !s) return storage(s.error());
+  if (auto s = store_.put_round(row); !s) return storage(s.error());
   // The tokens leave the station here, once; it keeps only their hashes.
-  return json::object{{"contest", row->contest},
-                      {"round", row->round},
-                      {"count", *n},
-                      {"tokens_issued", row->tokens_issued},
+  return json::object{{"contest", row.contest},
+                      {"round", row.round},
+                      {"count", e.count},
+                      {"tokens_issued", row.tokens_issued},
                       {"tokens", std::move(tokens)}};
 }
 
-Checked<json::object> Ledger::open_round_cmd(const json::object& args) {
-  if (auto s = only_args(
-          args, {"contest", "round", "candidates", "seats", "alternates", "new_nominations"});
-      !s) {
-    return s.error();
-  }
-  const ContestDef* contest = nullptr;
-  auto row = round_for(args, &contest);
-  if (!row) return row.error();
-  if (auto r = may_open_round(contest_rounds(row->contest), row->round)) return *r;
-  // Further rounds and elect-from contests: only what the last minutes allow (further_rounds.hpp).
-  auto ballot = book_.open_round(args);
-  if (!ballot) return ballot.error();
-  row->phase = RoundPhase::open;
-  row->log_key = new_log_key();
-  if (auto s = store_.put_round(*row); !s) return storage(s.error());
-  return json::object{{"contest", row->contest},
-                      {"round", row->round},
+Checked<json::object> Ledger::store_open(const congress::Effect& e, const congress::State& after) {
+  RoundRow row = round_row(e.contest, e.round);
+  const RoundBallot& ballot = *after.contest(e.contest).rounds.at(e.round).ballot;
+  auto stored = book_.open_round(e.contest, e.round, ballot);
+  if (!stored) return stored.error();
+  row.phase = RoundPhase::open;
+  row.log_key = new_log_key();
+  if (auto s = store_.put_round(row); !s) return storage(s.error());
+  return json::object{{"contest", row.contest},
+                      {"round", row.round},
                       {"state", "open"},
-                      {"tokens_issued", row->tokens_issued},
-                      {"ballot", std::move(*ballot)}};
+                      {"tokens_issued", row.tokens_issued},
+                      {"ballot", std::move(*stored)}};
 }
 
-Checked<json::object> Ledger::close_round_cmd(const json::object& args) {
-  if (auto s = only_args(args, {"contest", "round"}); !s) return s.error();
-  const ContestDef* contest = nullptr;
-  auto row = round_for(args, &contest);
-  if (!row) return row.error();
-  if (auto r = may_close_round(contest_rounds(row->contest), row->round)) return *r;
+Checked<json::object> Ledger::store_close(const congress::Effect& e,
+                                          const congress::State& after) {
+  RoundRow row = round_row(e.contest, e.round);
   // The ballot box: accepted payloads sorted by leaf hash (CONTRACT.md section 3).
-  auto leaves = store_.leaf_hashes(row->contest, row->round);
+  auto leaves = store_.leaf_hashes(row.contest, row.round);
   if (!leaves) return storage(leaves.error());
-  if (leaves->size() != row->ballots) {
+  if (leaves->size() != row.ballots) {
     return refuse(Refusal::internal, "the ballot table and the internal log disagree");
   }
-  row->phase = RoundPhase::closed;
-  row->box_root = crypto::to_hex(crypto::merkle_root(*leaves));
+  row.phase = RoundPhase::closed;
+  row.box_root = crypto::to_hex(crypto::merkle_root(*leaves));
   // The ballot box is fixed: erase the internal log's key and state, so that nothing left in the
   // database can be matched against the box to recover the order of arrival (docs/storage.md).
-  row->log_key.reset();
-  row->tree_state = crypto::AppendOnlyTree{}.serialize();
-  if (auto s = store_.put_round(*row); !s) return storage(s.error());
-  // The minutes: counted, signed and stored in this same transaction. audit_log_head is the
-  // command log's head before this close_round command.
-  auto minutes = book_.close_round(*row, state_.present, state_.log_head);
+  row.log_key.reset();
+  row.tree_state = crypto::AppendOnlyTree{}.serialize();
+  if (auto s = store_.put_round(row); !s) return storage(s.error());
+  // The minutes: signed and stored in this same transaction. audit_log_head is the command log's
+  // head before this close_round command.
+  auto minutes = book_.close_round(row, after, state_.log_head);
   if (!minutes) return minutes.error();
   return json::object{
-      {"contest", row->contest},
-      {"round", row->round},
+      {"contest", row.contest},
+      {"round", row.round},
       {"state", "closed"},
       {"minutes", std::move(*minutes)},
-      {"tokens_issued", row->tokens_issued},
-      {"ballot_box", json::object{{"size", row->ballots}, {"root", row->box_root}}}};
-}
-
-Checked<json::object> Ledger::conclude_contest_cmd(const json::object& args) {
-  auto cid = arg_string(args, "contest");
-  if (!cid) return cid.error();
-  for (const auto& [n, phase] : contest_rounds(*cid)) {
-    if (phase == RoundPhase::open) {
-      return refuse(Refusal::round_state,
-                    "round " + std::to_string(n) + " of " + *cid + " is open: close it first");
-    }
-  }
-  return book_.conclude(args);
+      {"tokens_issued", row.tokens_issued},
+      {"ballot_box", json::object{{"size", row.ballots}, {"root", row.box_root}}}};
 }
 
 }  // namespace tallystation::station

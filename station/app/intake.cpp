@@ -110,8 +110,14 @@ Checked<PendingCommand> check_command(std::string_view body, const Session& sess
     return refuse(Refusal::unknown_official, "the command is not signed by an official's key");
   }
   if (auto v = verify(*env, *sig, official->public_key); !v) return v.error();
-  auto payload = parse_command_payload(env->payload);
-  if (!payload) return payload.error();
+  // The congress rules read the payload (strict JSON, exactly its five members); the station
+  // stores seq as a SQLite INTEGER.
+  congress::ParsedCommand parsed = congress::parse_command(env->payload);
+  if (!parsed.command) return refuse(Refusal::malformed, "command payload: " + parsed.refusal.message);
+  if (parsed.command->seq > static_cast<std::uint64_t>(INT64_MAX)) {
+    return refuse(Refusal::malformed, "command payload: seq must be a positive integer");
+  }
+  auto payload = &*parsed.command;
   if (payload->session != session.id) {
     return refuse(Refusal::unknown_session, "this station runs session " + session.id);
   }
@@ -120,7 +126,7 @@ Checked<PendingCommand> check_command(std::string_view body, const Session& sess
                                                  " but names \"" + payload->official + "\"");
   }
   PendingCommand c;
-  c.payload = std::move(*payload);
+  c.payload = std::move(*parsed.command);
   c.envelope = stored_envelope(*env, *sig);
   c.official_id = official->id;
   return c;

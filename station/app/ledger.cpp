@@ -5,10 +5,40 @@
 #include <cstdlib>
 #include <iostream>
 #include <mutex>
+#include <stdexcept>
+
+#include "crypto/dsse.hpp"
+#include "station/app/minutes.hpp"
 
 namespace tallystation::station {
 
 namespace json = boost::json;
+
+congress::SessionRules congress_rules(const Session& session) {
+  congress::SessionRules r;
+  r.id = session.id;
+  r.convened = session.convened;
+  for (const Person& p : session.officials) {
+    r.officials.push_back(p.id);
+    r.people_keyids.push_back(p.public_key.keyid());
+  }
+  for (const Person& p : session.committee) r.people_keyids.push_back(p.public_key.keyid());
+  for (const TerminalDef& t : session.terminals) {
+    r.terminals.push_back({t.id, t.public_key.keyid()});
+  }
+  for (const ContestDef& c : session.contests) {
+    r.contests.push_back({c.id, c.title, c.seats, c.alternates, c.candidates, c.rule_set,
+                          c.majority_basis, c.excluded, c.elect_from});
+  }
+  return r;
+}
+
+Ledger::Ledger(const Session& session, Store& store, const crypto::SecretKey& station_key)
+    : session_(session),
+      store_(store),
+      book_(session, store, station_key),
+      rules_(congress_rules(session)),
+      congress_(congress::initial_state(rules_)) {}
 
 crypto::Digest command_entry_hash(const crypto::Digest& prev_hash, std::string_view envelope) {
   const crypto::Digest inner = crypto::sha256(envelope);
@@ -84,9 +114,67 @@ Status Ledger::load() {
   auto rounds = store_.rounds();
   if (!rounds) return rounds.error();
   if (auto b = book_.load(*rounds); !b) return b;
-  std::unique_lock lock(mutex_);
-  state_ = std::move(*s);
+  const bool replay = s->log_size != congress_.log_size;
+  {
+    std::unique_lock lock(mutex_);
+    state_ = std::move(*s);
+  }
+  // Only commands change the congress state; after a command, apply_command has already set it.
+  if (replay) return replay_commands();
   return {};
+}
+
+congress::Environment Ledger::environment() const {
+  congress::Environment env;
+  env.keyid_of = [](std::string_view pem) -> std::optional<std::string> {
+    auto key = crypto::PublicKey::from_pem(pem);
+    if (!key) return std::nullopt;
+    return key->keyid();
+  };
+  env.count = [this](const tally::Contest& contest) {
+    auto ballots = store_.ballots(contest.id, contest.round);
+    if (!ballots) {
+      throw std::runtime_error("cannot read the ballots of " + contest.id + " round " +
+                               std::to_string(contest.round) + ": " + ballots.error().message);
+    }
+    std::vector<std::string> payloads;
+    payloads.reserve(ballots->size());
+    for (BallotRow& b : *ballots) payloads.push_back(std::move(b.payload));
+    return count_box(contest, payloads);
+  };
+  return env;
+}
+
+Status Ledger::replay_commands() {
+  auto rows = store_.commands();
+  if (!rows) return rows.error();
+  congress::State state = congress::initial_state(rules_);
+  const congress::Environment env = environment();
+  for (const CommandRow& row : *rows) {
+    auto env_parsed = crypto::parse_envelope(row.envelope);
+    congress::ParsedCommand cmd =
+        env_parsed ? congress::parse_command(env_parsed->payload) : congress::ParsedCommand{};
+    if (!cmd.command) {
+      return make_error(Errc::corrupt, "command log entry " + std::to_string(row.index) +
+                                           " does not parse");
+    }
+    congress::Decision d = congress::apply(rules_, state, *cmd.command, row.official, env);
+    if (!d.applied) {
+      return make_error(Errc::corrupt, "command log entry " + std::to_string(row.index) +
+                                           " is refused by the congress rules (" +
+                                           std::string(congress::to_string(d.refusal.code)) +
+                                           ": " + d.refusal.message + ")");
+    }
+    state = std::move(d.applied->state);
+  }
+  std::unique_lock lock(mutex_);
+  congress_ = std::move(state);
+  return {};
+}
+
+congress::State Ledger::congress_state() const {
+  std::shared_lock lock(mutex_);
+  return congress_;
 }
 
 void Ledger::recover() noexcept {
@@ -213,14 +301,6 @@ std::vector<BallotOutcome> Ledger::commit_ballots(const std::vector<PendingBallo
   return out;
 }
 
-ContestRounds Ledger::contest_rounds(const std::string& contest) const {
-  ContestRounds out;
-  for (const auto& [key, view] : state_.rounds) {
-    if (key.first == contest) out.emplace(key.second, view.row.phase);
-  }
-  return out;
-}
-
 std::optional<TerminalInfo> Ledger::terminal_by_keyid(std::string_view keyid) const {
   std::shared_lock lock(mutex_);
   auto it = state_.terminals_by_keyid.find(keyid);
@@ -302,7 +382,7 @@ json::object Ledger::status() const {
                    {"command_log", json::object{{"size", state_.log_size},
                                                 {"head", crypto::to_hex(state_.log_head)},
                                                 {"last_seq", state_.last_seq}}}};
-  book_.annotate_status(out);
+  book_.annotate_status(out, congress_);
   return out;
 }
 

@@ -1,7 +1,10 @@
 #pragma once
-// The station's state machine: the in-memory view of what the store holds (enrolled terminals,
-// rounds with their internal logs, the command log head) and the two ways it changes, a batch of
-// ballots (group commit) and one official command, each as one store transaction.
+// The station's ledger: the in-memory view of what the store holds (enrolled terminals, rounds
+// with their internal logs, the command log head, the congress state) and the two ways it
+// changes, a batch of ballots (group commit) and one official command, each as one store
+// transaction. The ledger keeps storage and concurrency; the rules of the congress (which command
+// is legal when, on which list a round opens) are decided by the congress state machine
+// (tally/congress/congress.hpp), the same that `tally-audit verify` replays the log through.
 //
 // Threads: commit_ballots, apply_command and load run on the writer thread only (the single
 // mutator). The read functions may be called from any thread; they take a shared lock and return
@@ -22,9 +25,9 @@
 #include "station/app/messages.hpp"
 #include "station/app/refusal.hpp"
 #include "station/app/results_book.hpp"
-#include "station/app/rounds.hpp"
 #include "station/config/session.hpp"
 #include "station/store/store.hpp"
+#include "tally/congress/congress.hpp"
 
 namespace tallystation::station {
 
@@ -47,7 +50,7 @@ struct BallotOutcome {
 
 // A command whose signature has been checked, waiting for the writer.
 struct PendingCommand {
-  CommandPayload payload;
+  congress::Command payload;  // parsed from the signed payload bytes by congress::parse_command
   std::string envelope;  // as for ballots (only the verified signature): what the log commits to
   std::string official_id;
 };
@@ -69,8 +72,7 @@ struct CheckpointInfo {
 class Ledger {
  public:
   // station_key signs the counting minutes (ResultsBook).
-  Ledger(const Session& session, Store& store, const crypto::SecretKey& station_key)
-      : session_(session), store_(store), book_(session, store, station_key) {}
+  Ledger(const Session& session, Store& store, const crypto::SecretKey& station_key);
 
   // (Re)reads everything from the store: at startup, and after a failed commit, whose outcome
   // on disk is then whatever SQLite says it is.
@@ -98,6 +100,8 @@ class Ledger {
   std::optional<CheckpointInfo> checkpoint(std::string_view contest, std::uint32_t round) const;
   // GET /v1/status body (docs/protocol.md): counts only, no ballot contents.
   boost::json::object status() const;
+  // The congress state after the last committed command (a copy).
+  congress::State congress_state() const;
   // Round ballots, minutes, certification and proofs. Its mutators run on the writer thread.
   ResultsBook& book() noexcept { return book_; }
   const ResultsBook& book() const noexcept { return book_; }
@@ -126,23 +130,34 @@ class Ledger {
   Verdict judge(const PendingBallot& b, const BatchView& batch, BallotOutcome& out, bool& fresh);
 
   Result<State> read_state();
-  ContestRounds contest_rounds(const std::string& contest) const;
-  Checked<boost::json::object> run_command(const PendingCommand& cmd);
-  Checked<boost::json::object> enrol_terminal(const boost::json::object& args);
-  Checked<boost::json::object> revoke_terminal(const boost::json::object& args);
-  Checked<boost::json::object> record_attendance(const boost::json::object& args);
-  Checked<boost::json::object> issue_tokens(const boost::json::object& args);
-  Checked<boost::json::object> open_round_cmd(const boost::json::object& args);
-  Checked<boost::json::object> close_round_cmd(const boost::json::object& args);
-  Checked<boost::json::object> conclude_contest_cmd(const boost::json::object& args);
-  Checked<RoundRow> round_for(const boost::json::object& args, const ContestDef** contest);
+  // Rebuilds the congress state by replaying the stored command log through the congress rules
+  // (closed rounds recounted from their stored ballots). At start and after a failed commit.
+  Status replay_commands();
+  // The command's storage effects, inside the command's transaction.
+  Checked<boost::json::object> store_effect(const congress::Applied& applied,
+                                            const congress::State& before);
+  Checked<boost::json::object> store_tokens(const congress::Effect& e, const congress::State& after);
+  Checked<boost::json::object> store_open(const congress::Effect& e, const congress::State& after);
+  Checked<boost::json::object> store_close(const congress::Effect& e, const congress::State& after);
+  RoundRow round_row(const std::string& contest, std::uint32_t round) const;
+  // The keyids of PEM keys (crypto) and the count of a round's stored ballot box.
+  congress::Environment environment() const;
 
   const Session& session_;
   Store& store_;
   ResultsBook book_;
   mutable std::shared_mutex mutex_;
   State state_;  // writes: writer thread under unique lock; reads: shared lock
+  const congress::SessionRules rules_;
+  congress::State congress_;  // as state_
 };
+
+// The congress rules' view of a session definition.
+congress::SessionRules congress_rules(const Session& session);
+
+// The station's answer to a refusal of the congress rules: the protocol's code for it
+// (docs/protocol.md "Errors") and, in `rule`, the rule's own code (docs/congress.md).
+Refused refusal_of(const congress::Refusal& r);
 
 // Logs `what` to stderr and aborts. For the one case the writer cannot answer its way out of: a
 // transaction committed but the in-memory state cannot be re-read to match it. Continuing would

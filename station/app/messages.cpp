@@ -168,34 +168,4 @@ Checked<BallotPayload> parse_ballot_payload(std::string_view bytes) {
   return b;
 }
 
-Checked<CommandPayload> parse_command_payload(std::string_view bytes) {
-  auto o = strict_object(bytes, "command payload");
-  if (!o) return o.error();
-  if (auto s =
-          exact_members(*o, "command payload", {"session", "seq", "official", "command", "args"});
-      !s) {
-    return s.error();
-  }
-  CommandPayload c;
-  auto session = string_member(*o, "session");
-  auto official = string_member(*o, "official");
-  auto command = string_member(*o, "command");
-  if (!session || !official || !command) {
-    return refuse(Refusal::malformed,
-                  "command payload: session, official and command must be strings");
-  }
-  // seq is stored as SQLite INTEGER (int64).
-  auto seq = positive_integer(o->at("seq"), INT64_MAX);
-  if (!seq) return refuse(Refusal::malformed, "command payload: seq must be a positive integer");
-  if (!o->at("args").is_object()) {
-    return refuse(Refusal::malformed, "command payload: args must be an object");
-  }
-  c.session = std::move(*session);
-  c.official = std::move(*official);
-  c.command = std::move(*command);
-  c.seq = *seq;
-  c.args = o->at("args").get_object();
-  return c;
-}
-
 }  // namespace tallystation::station

@@ -57,15 +57,4 @@ struct BallotPayload {
 // Whether the ids exist is not checked here.
 Checked<BallotPayload> parse_ballot_payload(std::string_view bytes);
 
-struct CommandPayload {
-  std::string session;
-  std::uint64_t seq = 0;
-  std::string official;
-  std::string command;
-  boost::json::object args;
-};
-
-// Exactly the five members; `seq` a positive integer, `args` an object. Else Refusal::malformed.
-Checked<CommandPayload> parse_command_payload(std::string_view bytes);
-
 }  // namespace tallystation::station

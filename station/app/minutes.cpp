@@ -30,18 +30,8 @@ std::optional<std::uint32_t> small_count(const json::value* v) {
   return static_cast<std::uint32_t>(v->get_int64());
 }
 
-bool contains(const std::vector<std::string>& ids, std::string_view id) {
-  return std::find(ids.begin(), ids.end(), id) != ids.end();
-}
 
 }  // namespace
-
-const Candidate* RoundBallot::find_candidate(std::string_view id) const {
-  for (const Candidate& c : candidates) {
-    if (c.id == id) return &c;
-  }
-  return nullptr;
-}
 
 RoundBallot first_round_ballot(const ContestDef& contest) {
   return RoundBallot{contest.seats, contest.alternates, false, contest.candidates};
@@ -91,21 +81,28 @@ std::optional<RoundBallot> parse_round_ballot(std::string_view text) {
 
 tally::Contest tally_contest(const MinutesFacts& facts) {
   const ContestDef& def = *facts.contest;
-  tally::Contest c;
-  c.id = def.id;
-  c.title = def.title;
-  c.seats = facts.ballot.seats;
-  c.alternates = facts.ballot.alternates;
-  for (const Candidate& cand : facts.ballot.candidates)
-    c.candidates.push_back({cand.id, cand.name});
-  c.rule_set = tally::find_rule_set(def.rule_set).value_or(tally::rule_set_cpv_2024());
-  c.majority_basis =
-      tally::parse_majority_basis(def.majority_basis).value_or(tally::MajorityBasis::convened);
-  c.convened = facts.convened;
-  c.excluded = def.excluded;
-  c.present = facts.present.value_or(0);
-  c.round = facts.round;
-  return c;
+  congress::ContestRules rules;
+  rules.id = def.id;
+  rules.title = def.title;
+  rules.rule_set = def.rule_set;
+  rules.majority_basis = def.majority_basis;
+  rules.excluded = def.excluded;
+  congress::SessionRules session;
+  session.convened = facts.convened;
+  return congress::round_contest(session, rules, facts.round, facts.ballot, facts.present);
+}
+
+tally::Result count_box(const tally::Contest& contest, std::span<const std::string> box_payloads) {
+  tally::Counter counter(contest);  // throws if the round cannot be counted: a caller's bug
+  std::vector<std::string_view> marks;
+  for (const std::string& payload : box_payloads) {
+    auto ballot = parse_ballot_payload(payload);
+    if (!ballot)
+      throw std::runtime_error("a stored ballot does not parse: " + ballot.error().message);
+    marks.assign(ballot->marks.begin(), ballot->marks.end());
+    counter.add_ids(marks);
+  }
+  return counter.finish();
 }
 
 crypto::Digest tokens_root(std::span<const crypto::Digest> sorted_token_hashes) {
@@ -118,55 +115,20 @@ crypto::Digest tokens_root(std::span<const crypto::Digest> sorted_token_hashes) 
   return crypto::merkle_root(leaves);
 }
 
-ContestProgress progress_after(const ContestProgress& before, const RoundBallot& ballot,
-                               const tally::Result& result) {
-  ContestProgress after = before;
-  auto add = [](std::vector<std::string>& to, const std::vector<std::string>& ids) {
-    for (const std::string& id : ids) {
-      if (!contains(to, id)) to.push_back(id);
-    }
-  };
-  if (ballot.alternates_only) {
-    // The round's "seats" are alternate places (tally::next_round_contest).
-    add(after.elected_alternates, result.elected);
-  } else {
-    add(after.elected, result.elected);
-    add(after.elected_alternates, result.elected_alternates);
-  }
-  return after;
-}
-
 Minutes make_minutes(const MinutesFacts& facts, std::span<const std::string> box_payloads) {
   const tally::Contest contest = tally_contest(facts);
-  tally::Counter counter(contest);  // throws if the round cannot be counted: a caller's bug
-  std::vector<std::string_view> marks;
-  for (const std::string& payload : box_payloads) {
-    auto ballot = parse_ballot_payload(payload);
-    if (!ballot)
-      throw std::runtime_error("a stored ballot does not parse: " + ballot.error().message);
-    marks.assign(ballot->marks.begin(), ballot->marks.end());
-    counter.add_ids(marks);
-  }
   Minutes m;
-  m.result = counter.finish();
-  m.next = tally::further_round(contest, m.result);
-  m.after = progress_after(facts.before, facts.ballot, m.result);
-  if (m.next.step == tally::NextStep::further_round && !facts.known_candidates.empty()) {
-    // Everyone of the contest not yet elected, not only this round's list (docs/rules.md).
-    m.next.eligible.clear();
-    for (const std::string& id : facts.known_candidates) {
-      if (!contains(m.after.elected, id) && !contains(m.after.elected_alternates, id)) {
-        m.next.eligible.push_back(id);
-      }
-    }
-  }
+  m.result = count_box(contest, box_payloads);
+  m.after = facts.before;
+  congress::record_count(m.after, facts.round, facts.ballot, contest, m.result);
+  m.next = *m.after.last_next;
   m.payload = minutes_payload(facts, box_payloads.size(), m.result, m.next, m.after);
   return m;
 }
 
 std::string minutes_payload(const MinutesFacts& facts, std::uint64_t box_size,
                             const tally::Result& r, const tally::FurtherRound& next,
-                            const ContestProgress& after) {
+                            const congress::ContestState& after) {
   const ContestDef& def = *facts.contest;
   const tally::Contest contest = tally_contest(facts);
   json::array tally;

@@ -16,36 +16,16 @@
 
 #include "crypto/hash.hpp"
 #include "station/config/session.hpp"
+#include "tally/congress/congress.hpp"
 #include "tally/contest.hpp"
 #include "tally/further_round.hpp"
 #include "tally/result.hpp"
 
 namespace tallystation::station {
 
-// What one round of a contest is voted on, fixed when the round opens: round 1 takes the session
-// definition's list; a run-off or further round takes the list and places the previous minutes
-// allow (station/app/further_rounds.hpp). Value type.
-struct RoundBallot {
-  std::uint32_t seats = 0;
-  std::uint32_t alternates = 0;
-  // The round fills alternate places only (a tie or shortfall among the alternates): its winners
-  // take alternate places, after those already elected.
-  bool alternates_only = false;
-  std::vector<Candidate> candidates;  // ballot order
-
-  const Candidate* find_candidate(std::string_view id) const;
-  friend bool operator==(const RoundBallot& a, const RoundBallot& b) {
-    if (a.seats != b.seats || a.alternates != b.alternates ||
-        a.alternates_only != b.alternates_only || a.candidates.size() != b.candidates.size()) {
-      return false;
-    }
-    for (std::size_t i = 0; i < a.candidates.size(); ++i) {
-      if (a.candidates[i].id != b.candidates[i].id || a.candidates[i].name != b.candidates[i].name)
-        return false;
-    }
-    return true;
-  }
-};
+// What one round of a contest is voted on, fixed when the round opens (the congress rules decide
+// it: tally/congress/congress.hpp).
+using RoundBallot = congress::RoundBallot;
 
 // Round 1 of a contest as the session defines it.
 RoundBallot first_round_ballot(const ContestDef& contest);
@@ -53,12 +33,6 @@ RoundBallot first_round_ballot(const ContestDef& contest);
 // the round) and its strict inverse (nullopt for anything else).
 std::string to_json(const RoundBallot& ballot);
 std::optional<RoundBallot> parse_round_ballot(std::string_view json);
-
-// What a contest has elected over its closed rounds, in the order elected.
-struct ContestProgress {
-  std::vector<std::string> elected;             // official seats
-  std::vector<std::string> elected_alternates;  // alternate places
-};
 
 // Everything the minutes state besides the count itself.
 struct MinutesFacts {
@@ -75,42 +49,39 @@ struct MinutesFacts {
   // The round's issued tokens: hex RFC 6962 root over their sorted SHA-256 hashes
   // (tokens_root()); empty: the minutes carry no `tokens` member (docs/audit.md).
   std::string tokens_root;
-  ContestProgress before;                // elected in earlier rounds of the contest
+  // The contest as the congress rules hold it before this round closes (its `known` already
+  // holds this round's list, as open_round left it).
+  congress::ContestState before;
   // Elect-from contests: the contest whose elected members stood (session `elect_from`).
   std::string elect_from;
-  // Every candidate of the contest so far (the session's list and later nominations), in order:
-  // a further round after unfilled seats is open to all of them not yet elected. Empty: this
-  // round's list.
-  std::vector<std::string> known_candidates;
 };
 
-// The tally/ engine's view of the round (rule set, basis, counts, the round's list and places).
-// Rule set names the engine does not know fall back to cpv-2024 (the session refuses them).
+// The tally/ engine's view of the round (congress::round_contest over the session's contest).
 tally::Contest tally_contest(const MinutesFacts& facts);
+
+// Counts a round's ballot box (accepted payloads) as `contest`. A payload that does not parse is
+// a broken invariant (std::runtime_error).
+tally::Result count_box(const tally::Contest& contest, std::span<const std::string> box_payloads);
 
 struct Minutes {
   std::string payload;  // the exact bytes that are signed (CONTRACT.md section 4 + extras)
   tally::Result result;
   tally::FurtherRound next;
-  ContestProgress after;  // `before` plus this round's elected
+  congress::ContestState after;  // `before` with this round counted (congress::record_count)
 };
 
-// Counts the ballot box (payloads sorted by leaf hash, as stored) and writes the minutes.
-// Payloads are the station's accepted ballots; a payload that does not parse is a broken
-// invariant (std::runtime_error).
+// Counts the ballot box (payloads sorted by leaf hash, as stored), applies the count to the
+// contest as close_round does (congress::record_count) and writes the minutes. For tools and
+// tests that have no command log; the station closes rounds through the congress rules.
 Minutes make_minutes(const MinutesFacts& facts, std::span<const std::string> box_payloads);
 
 // The payload alone, from a result already counted (tests and recounts).
 std::string minutes_payload(const MinutesFacts& facts, std::uint64_t box_size,
                             const tally::Result& result, const tally::FurtherRound& next,
-                            const ContestProgress& after);
+                            const congress::ContestState& after);
 
 // The commitment to a round's issued tokens (docs/audit.md "Tokens"): the RFC 6962 root over the
 // token hashes sorted bytewise, each leaf the 32 raw bytes of SHA-256(token).
 crypto::Digest tokens_root(std::span<const crypto::Digest> sorted_token_hashes);
-
-// `before` plus what the round elected.
-ContestProgress progress_after(const ContestProgress& before, const RoundBallot& ballot,
-                               const tally::Result& result);
 
 }  // namespace tallystation::station

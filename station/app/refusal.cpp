@@ -121,4 +121,12 @@ HttpResponse refusal_response(Refusal r, std::string_view message) {
   return res;
 }
 
+HttpResponse refusal_response(const Refused& r) {
+  if (r.rule.empty()) return refusal_response(r.code, r.message);
+  HttpResponse res = refusal_response(r.code, r.message);
+  res.body = boost::json::serialize(boost::json::object{
+      {"error", to_string(r.code)}, {"rule", r.rule}, {"message", r.message}});
+  return res;
+}
+
 }  // namespace tallystation::station

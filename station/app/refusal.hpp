@@ -58,6 +58,9 @@ unsigned http_status(Refusal r) noexcept;
 struct Refused {
   Refusal code = Refusal::internal;
   std::string message;
+  // Commands refused by the congress rules: the rule's stable code (docs/congress.md), answered
+  // as the member `rule` beside `error`. Empty otherwise.
+  std::string rule;
 };
 inline std::ostream& operator<<(std::ostream& os, const Refused& r) {
   return os << to_string(r.code) << ": " << r.message;
@@ -73,8 +76,7 @@ inline Refused refuse(Refusal code, std::string message) {
 
 // {"error":"<code>","message":"<message>"} with the matching status and log_code.
 HttpResponse refusal_response(Refusal r, std::string_view message);
-inline HttpResponse refusal_response(const Refused& r) {
-  return refusal_response(r.code, r.message);
-}
+// With a rule: {"error","rule","message"}.
+HttpResponse refusal_response(const Refused& r);
 
 }  // namespace tallystation::station

@@ -32,20 +32,6 @@ json::array string_array(const std::vector<std::string>& ids) {
   return out;
 }
 
-std::vector<std::string> strings(const json::value& v) {
-  std::vector<std::string> out;
-  for (const json::value& e : v.as_array()) out.emplace_back(e.as_string());
-  return out;
-}
-
-tally::NextStep step_from(std::string_view s) {
-  for (auto step : {tally::NextStep::none, tally::NextStep::runoff, tally::NextStep::further_round,
-                    tally::NextStep::appointment, tally::NextStep::closed}) {
-    if (tally::to_string(step) == s) return step;
-  }
-  throw std::runtime_error("unknown next step in stored minutes");
-}
-
 json::object ballot_json(const RoundBallot& b) {
   return json::parse(to_json(b)).as_object();
 }
@@ -68,18 +54,7 @@ Result<ResultsBook::Closed> ResultsBook::read_closed(const std::string& envelope
   const json::object p = json::parse(env->payload).as_object();
   Closed c;
   c.envelope = envelope;
-  c.after.elected = strings(p.at("elected_so_far"));
-  c.after.elected_alternates = strings(p.at("elected_alternates_so_far"));
   c.outcome = std::string(p.at("outcome").as_string());
-  const json::object& n = p.at("next_step").as_object();
-  c.next.step = step_from(n.at("step").as_string());
-  c.next.round = n.at("round").to_number<std::uint32_t>();
-  c.next.seats = n.at("seats").to_number<std::uint32_t>();
-  c.next.alternates = n.at("alternates").to_number<std::uint32_t>();
-  c.next.alternates_only = n.at("alternates_only").as_bool();
-  c.next.eligible = strings(n.at("eligible"));
-  c.next.congress_decides = n.at("congress_decides").as_bool();
-  c.next.new_nominations_allowed = n.at("new_nominations_allowed").as_bool();
   return c;
 }
 
@@ -125,54 +100,15 @@ Status ResultsBook::load(const std::vector<RoundRow>& rounds) {
   return {};
 }
 
-ContestHistory ResultsBook::history_locked(const State& s, const std::string& contest) const {
-  ContestHistory h;
-  for (const auto& [key, ballot] : s.ballots) {
-    if (key.first != contest) continue;
-    for (const Candidate& c : ballot.candidates) {
-      bool known = false;
-      for (const Candidate& k : h.known) known = known || k.id == c.id;
-      if (!known) h.known.push_back(c);
-    }
-  }
-  for (const auto& [key, closed] : s.closed) {
-    if (key.first != contest) continue;
-    if (key.second >= h.last_closed) {
-      h.last_closed = key.second;
-      h.progress = closed.after;
-      h.last_next = closed.next;
-    }
-  }
-  h.concluded = s.concluded.contains(contest);
-  return h;
-}
-
-ContestHistory ResultsBook::history(const std::string& contest) const {
-  std::shared_lock lock(mutex_);
-  return history_locked(state_, contest);
-}
-
-Checked<json::object> ResultsBook::open_round(const json::object& args) {
-  auto req = parse_open_round_args(args);
-  if (!req) return req.error();
-  const ContestDef* contest = session_.find_contest(req->contest);
-  if (contest == nullptr) {
-    return refuse(Refusal::unknown_contest, "no contest \"" + req->contest + "\"");
-  }
-  const std::string& from = elect_from(contest->id);
-  const ContestHistory own = history(contest->id);
-  std::optional<ContestHistory> source;
-  if (!from.empty()) source = history(from);
-  auto ballot = round_ballot_for(*contest, from, own, source ? &*source : nullptr, *req);
-  if (!ballot) return ballot.error();
-  if (auto s = store_.put_meta(round_ballot_key(contest->id, req->round), to_json(*ballot)); !s) {
+Checked<json::object> ResultsBook::open_round(const std::string& contest, std::uint32_t round,
+                                              const RoundBallot& ballot) {
+  if (auto s = store_.put_meta(round_ballot_key(contest, round), to_json(ballot)); !s) {
     return storage(s.error());
   }
-  return ballot_json(*ballot);
+  return ballot_json(ballot);
 }
 
-Checked<json::object> ResultsBook::close_round(const RoundRow& row,
-                                               std::optional<std::uint32_t> present,
+Checked<json::object> ResultsBook::close_round(const RoundRow& row, const congress::State& after,
                                                const crypto::Digest& log_head) {
   const ContestDef* contest = session_.find_contest(row.contest);
   if (contest == nullptr) return refuse(Refusal::unknown_contest, "no contest " + row.contest);
@@ -182,8 +118,10 @@ Checked<json::object> ResultsBook::close_round(const RoundRow& row,
   f.convened = session_.convened;
   f.contest = contest;
   f.round = row.round;
-  f.ballot = ballot(row.contest, row.round).value_or(first_round_ballot(*contest));
-  f.present = present;
+  const congress::ContestState& cs = after.contest(row.contest);
+  const congress::RoundState& rs = cs.rounds.at(row.round);
+  f.ballot = *rs.ballot;
+  if (rs.present) f.present = static_cast<std::uint32_t>(*rs.present);
   f.ballots_issued = row.tokens_issued;
   f.box_root = row.box_root;
   f.audit_log_head = crypto::to_hex(log_head);
@@ -191,20 +129,11 @@ Checked<json::object> ResultsBook::close_round(const RoundRow& row,
   if (!token_hashes) return storage(token_hashes.error());
   f.tokens_root = crypto::to_hex(tokens_root(*token_hashes));
   f.elect_from = elect_from(contest->id);
-  const ContestHistory h = history(contest->id);
-  f.before = h.progress;
-  for (const Candidate& c : h.known) f.known_candidates.push_back(c.id);
-  if (contest->majority_basis == "present" && !present) {
-    return refuse(Refusal::round_state, "contest " + contest->id +
-                                            " counts on the basis present: record attendance "
-                                            "(record_attendance) before closing the round");
-  }
-  auto ballots = store_.ballots(row.contest, row.round);
-  if (!ballots) return storage(ballots.error());
-  std::vector<std::string> payloads;
-  payloads.reserve(ballots->size());
-  for (BallotRow& b : *ballots) payloads.push_back(std::move(b.payload));
-  const Minutes m = make_minutes(f, payloads);
+  Minutes m;
+  m.result = *rs.result;
+  m.next = *cs.last_next;
+  m.after = cs;
+  m.payload = minutes_payload(f, row.ballots, m.result, m.next, m.after);
   const std::string envelope = crypto::serialize(
       crypto::make_envelope(station_key_, crypto::payload_type::kResult, m.payload));
   if (auto s = store_.put_meta(minutes_key(row.contest, row.round), envelope); !s) {
@@ -219,29 +148,8 @@ Checked<json::object> ResultsBook::close_round(const RoundRow& row,
                       {"next_step", tally::to_string(m.next.step)}};
 }
 
-Checked<json::object> ResultsBook::conclude(const json::object& args) {
-  for (const auto& kv : args) {
-    if (kv.key() != "contest") {
-      return refuse(Refusal::bad_command, "args." + std::string(kv.key()) + ": unknown argument");
-    }
-  }
-  const json::value* id = args.if_contains("contest");
-  if (id == nullptr || !id->is_string()) {
-    return refuse(Refusal::bad_command, "args.contest: must be a non-empty string");
-  }
-  const std::string contest(id->as_string());
-  if (session_.find_contest(contest) == nullptr) {
-    return refuse(Refusal::unknown_contest, "no contest \"" + contest + "\"");
-  }
-  const ContestHistory h = history(contest);
-  if (auto r = may_conclude(h)) return *r;
-  if (auto s = store_.put_meta(concluded_key(contest), "1"); !s) return storage(s.error());
-  return json::object{{"contest", contest},
-                      {"state", "concluded"},
-                      {"elected", string_array(h.progress.elected)},
-                      {"elected_alternates", string_array(h.progress.elected_alternates)},
-                      {"seats_unfilled", h.last_next->seats},
-                      {"no_one_elected", h.progress.elected.empty()}};
+Status ResultsBook::conclude(const std::string& contest) {
+  return store_.put_meta(concluded_key(contest), "1");
 }
 
 Checked<json::object> ResultsBook::countersign(const std::string& contest, std::uint32_t round,
@@ -321,7 +229,7 @@ Checked<json::object> ResultsBook::proof(const std::string& contest, std::uint32
   return box_inclusion_proof(it->second, ballot_hash);
 }
 
-void ResultsBook::annotate_status(json::object& status) const {
+void ResultsBook::annotate_status(json::object& status, const congress::State& congress) const {
   std::shared_lock lock(mutex_);
   for (json::value& cv : status.at("contests").as_array()) {
     json::object& c = cv.as_object();
@@ -345,10 +253,10 @@ void ResultsBook::annotate_status(json::object& status) const {
         r["minutes"] = std::move(minutes);
       }
     }
-    const ContestHistory h = history_locked(state_, id);
-    c["state"] = contest_state(h);
-    c["elected"] = string_array(h.progress.elected);
-    c["elected_alternates"] = string_array(h.progress.elected_alternates);
+    const congress::ContestState& h = congress.contest(id);
+    c["state"] = std::string(h.state());
+    c["elected"] = string_array(h.elected);
+    c["elected_alternates"] = string_array(h.elected_alternates);
     if (const std::string& from = elect_from(id); !from.empty()) c["elect_from"] = from;
   }
 }

@@ -2,9 +2,9 @@
 // The station's book of results: for every round, the ballot it was opened on; for every closed
 // round, its signed minutes (the result envelope with the committee's countersignatures) and its
 // ballot box's leaf hashes (for inclusion proofs); which contests the congress concluded. It
-// applies the rules of further rounds and elect-from contests when a round opens
-// (further_rounds.hpp), counts and signs the minutes when a round closes (minutes.hpp), and
-// takes countersignatures (countersign.hpp). Formats: docs/protocol.md "Results",
+// stores what the congress rules decided (tally/congress/congress.hpp): the ballot a round opens
+// on, the minutes of a round that closes (written by minutes.hpp, signed by the station), a
+// conclusion; and it takes countersignatures (countersign.hpp). Formats: docs/protocol.md "Results",
 // docs/storage.md (meta keys round_ballot:C:R, minutes:C:R, concluded:C).
 //
 // Threads: like the Ledger that owns it, the mutating functions run on the writer thread only,
@@ -22,10 +22,8 @@
 
 #include "crypto/hash.hpp"
 #include "crypto/keys.hpp"
-#include "station/app/further_rounds.hpp"
 #include "station/app/minutes.hpp"
 #include "station/app/refusal.hpp"
-#include "station/app/rounds.hpp"
 #include "station/config/session.hpp"
 #include "station/store/store.hpp"
 
@@ -40,18 +38,19 @@ class ResultsBook {
   Status load(const std::vector<RoundRow>& rounds);
 
   // ---- Writer thread, inside the command's transaction ----
-  // open_round: checks the further-round and elect-from rules and stores the round's ballot.
-  // Returns the ballot as JSON {"seats","alternates","alternates_only","candidates"}.
-  Checked<boost::json::object> open_round(const boost::json::object& args);
-  // close_round, after the Ledger fixed the box (row.box_root set, phase closed): counts the box,
-  // signs the minutes with the station key, stores them. `log_head`: the command log's head
-  // before this command. Returns a summary {"outcome","elected","tied","seats_unfilled",
-  // "elected_so_far","next_step"}.
-  Checked<boost::json::object> close_round(const RoundRow& row,
-                                           std::optional<std::uint32_t> present,
+  // open_round: stores the ballot the congress rules decided for the round. Returns it as JSON
+  // {"seats","alternates","alternates_only","candidates"}.
+  Checked<boost::json::object> open_round(const std::string& contest, std::uint32_t round,
+                                          const RoundBallot& ballot);
+  // close_round, after the Ledger fixed the box (row.box_root set, phase closed) and the congress
+  // rules counted it (`after`: the congress state with the round closed): writes the minutes,
+  // signs them with the station key, stores them. `log_head`: the command log's head before this
+  // command. Returns a summary {"outcome","elected","elected_alternates","tied",
+  // "seats_unfilled","elected_so_far","next_step"}.
+  Checked<boost::json::object> close_round(const RoundRow& row, const congress::State& after,
                                            const crypto::Digest& log_head);
-  // conclude_contest {"contest"}: the congress holds no further round.
-  Checked<boost::json::object> conclude(const boost::json::object& args);
+  // conclude_contest: records the congress's decision to hold no further round.
+  Status conclude(const std::string& contest);
 
   // ---- Writer thread, own transaction ----
   // POST /v1/results/C/R/signatures: checks and adds countersignatures, stores the envelope.
@@ -68,17 +67,14 @@ class ResultsBook {
   Checked<boost::json::object> proof(const std::string& contest, std::uint32_t round,
                                      std::string_view ballot_hash) const;
   // Adds to GET /v1/status: per round "seats", "candidates" (how many) and "minutes" {outcome,
-  // certification}; per contest "state", "elected", "elected_alternates", "elect_from".
-  void annotate_status(boost::json::object& status) const;
-  // The contest's history over its closed rounds.
-  ContestHistory history(const std::string& contest) const;
+  // certification}; per contest "state", "elected", "elected_alternates", "elect_from" (from the
+  // congress state).
+  void annotate_status(boost::json::object& status, const congress::State& congress) const;
 
  private:
   using RoundKey = std::pair<std::string, std::uint32_t>;
   struct Closed {
     std::string envelope;  // crypto::serialize of the result envelope
-    ContestProgress after;
-    tally::FurtherRound next;
     std::string outcome;
   };
   struct State {
@@ -87,7 +83,6 @@ class ResultsBook {
     std::map<std::string, bool, std::less<>> concluded;
   };
 
-  ContestHistory history_locked(const State& s, const std::string& contest) const;
   const std::string& elect_from(const std::string& contest) const;
   Result<Closed> read_closed(const std::string& envelope) const;
 

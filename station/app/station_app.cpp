@@ -414,7 +414,7 @@ void StationApp::post_command(std::string body, Responder respond) {
     if (!command) return r(refusal_response(command.error()));
     std::vector<std::pair<std::string, std::string>> fields = {
         {"official", command->official_id},
-        {"command", command->payload.command},
+        {"command", command->payload.name},
         {"seq", std::to_string(command->payload.seq)}};
     writer_->submit(std::move(*command), [this, fields = std::move(fields),
                                           r = std::move(r)](CommandOutcome o) {

@@ -260,15 +260,6 @@ std::string_view to_string(CongressKind k) noexcept {
   return k == CongressKind::members ? "members" : "delegates";
 }
 
-bool is_valid_id(std::string_view id) noexcept {
-  if (id.empty() || id.size() > 64) return false;
-  auto alnum = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-  };
-  if (!alnum(id.front())) return false;
-  return std::all_of(id.begin(), id.end(),
-                     [&](char c) { return alnum(c) || c == '.' || c == '_' || c == '-'; });
-}
 
 const Candidate* ContestDef::find_candidate(std::string_view cid) const {
   for (const Candidate& c : candidates) {

@@ -15,6 +15,7 @@
 
 #include "crypto/keys.hpp"
 #include "station/config/error.hpp"
+#include "tally/congress/congress.hpp"
 
 namespace tallystation::station {
 
@@ -32,10 +33,7 @@ struct TerminalDef {
   crypto::PublicKey public_key;
 };
 
-struct Candidate {
-  std::string id;
-  std::string name;
-};
+using Candidate = tally::Candidate;  // {id, name}
 
 struct ContestDef {
   std::string id;
@@ -75,9 +73,9 @@ inline constexpr std::string_view kRuleSets[] = {"cpv-2024"};
 inline constexpr std::string_view kMajorityBases[] = {"convened", "present", "ballots_collected",
                                                       "valid_ballots"};
 
-// An identifier as the session uses them: 1 to 64 characters of [A-Za-z0-9._-], starting with a
-// letter or digit.
-bool is_valid_id(std::string_view id) noexcept;
+// An identifier as the session and the commands use them: 1 to 64 characters of [A-Za-z0-9._-],
+// starting with a letter or digit (the congress rules' definition).
+using congress::is_valid_id;
 
 // Validates and parses the file's bytes. Errors: Errc::invalid_session, message with field path.
 Result<Session> parse_session(std::string_view bytes);

@@ -191,7 +191,7 @@ int run(const Options& o) {
   f.box_root = crypto::to_hex(crypto::merkle_root(leaves));
   f.audit_log_head = head_before_close;
   f.tokens_root = crypto::to_hex(station::tokens_root(tokens));
-  for (const auto& c : session->contests[0].candidates) f.known_candidates.push_back(c.id);
+  f.before.known = session->contests[0].candidates;
   const station::Minutes m = station::make_minutes(f, payloads);
   crypto::Envelope env =
       crypto::make_envelope(station_key, crypto::payload_type::kResult, m.payload);

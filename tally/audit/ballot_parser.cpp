@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "tally/audit/json_reader.hpp"
+#include "tally/json_reader.hpp"
 
 namespace tallystation::audit {
 

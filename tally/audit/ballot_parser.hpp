@@ -12,9 +12,13 @@
 
 #include "tally/candidate_index.hpp"
 
+namespace tallystation::tally {
+class JsonReader;
+}  // namespace tallystation::tally
+
 namespace tallystation::audit {
 
-class JsonReader;
+using tally::JsonReader;
 
 struct BallotFields {
   // Views valid until the next parse() on the same parser.

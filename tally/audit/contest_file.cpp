@@ -5,7 +5,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "tally/audit/json_reader.hpp"
+#include "tally/json_reader.hpp"
 
 namespace tallystation::audit {
 

@@ -1,6 +1,6 @@
-// The counting minutes, further rounds and certification as pure functions: payloads checked
-// member by member against hand-computed counts, every refusal of open_round's further-round
-// rules and of countersigning, and the ballot box inclusion proof.
+// The counting minutes and certification as pure functions: payloads checked member by member
+// against hand-computed counts, every refusal of countersigning, and the ballot box inclusion
+// proof. (The further-round rules are the congress rules': tests/congress/.)
 #include <catch2/catch.hpp>
 
 #include <boost/json.hpp>
@@ -8,7 +8,6 @@
 #include "crypto/dsse.hpp"
 #include "crypto/merkle.hpp"
 #include "station/app/countersign.hpp"
-#include "station/app/further_rounds.hpp"
 #include "station/app/messages.hpp"
 #include "station/app/minutes.hpp"
 
@@ -30,7 +29,7 @@ ContestDef committee() {
 }
 
 MinutesFacts facts_for(const ContestDef& contest, std::uint32_t round, RoundBallot ballot,
-                       ContestProgress before = {}) {
+                       congress::ContestState before = {}) {
   MinutesFacts f;
   f.session_id = "s1";
   f.config_hash = std::string(64, 'c');
@@ -43,7 +42,7 @@ MinutesFacts facts_for(const ContestDef& contest, std::uint32_t round, RoundBall
   f.box_root = std::string(64, 'b');
   f.audit_log_head = std::string(64, 'h');
   f.before = std::move(before);
-  for (const Candidate& c : contest.candidates) f.known_candidates.push_back(c.id);
+  for (const Candidate& c : contest.candidates) f.before.known.push_back(c);
   return f;
 }
 
@@ -152,186 +151,6 @@ TEST_CASE("attendance not yet recorded is null in the minutes", "[minutes]") {
   f.present.reset();
   const json::object p = json::parse(make_minutes(f, box(1, kRound1)).payload).as_object();
   CHECK(p.at("present").is_null());
-}
-
-TEST_CASE("a tie at the last seat opens a run-off among the tied only, for the seats left",
-          "[minutes][further]") {
-  const ContestDef cc = committee();
-  const MinutesFacts f1 = facts_for(cc, 1, first_round_ballot(cc));
-  const Minutes m1 = make_minutes(f1, box(1, kRound1));
-  ContestHistory h{cc.candidates, m1.after, m1.next, 1, false};
-
-  OpenRoundRequest req{"cc", 2, std::nullopt, std::nullopt, std::nullopt, {}};
-  auto runoff = round_ballot_for(cc, "", h, nullptr, req);
-  REQUIRE(runoff.has_value());
-  CHECK(runoff->seats == 1);
-  REQUIRE(runoff->candidates.size() == 2);
-  CHECK(runoff->candidates[0].id == "c");
-  CHECK(runoff->candidates[1].id == "d");
-
-  SECTION("a candidate who is not tied is refused") {
-    req.candidates = std::vector<std::string>{"c", "e"};
-    auto r = round_ballot_for(cc, "", h, nullptr, req);
-    REQUIRE_FALSE(r.has_value());
-    CHECK(r.error().message.find("e is not among the tied") != std::string::npos);
-  }
-  SECTION("leaving one of the tied out is refused") {
-    req.candidates = std::vector<std::string>{"c"};
-    CHECK_FALSE(round_ballot_for(cc, "", h, nullptr, req).has_value());
-  }
-  SECTION("new nominations are refused in a run-off") {
-    req.new_nominations = {{"f", "Phuong"}};
-    CHECK_FALSE(round_ballot_for(cc, "", h, nullptr, req).has_value());
-  }
-  SECTION("other places than those left are refused") {
-    req.seats = 2;
-    CHECK(round_ballot_for(cc, "", h, nullptr, req).error().code == Refusal::bad_command);
-  }
-  SECTION("a round that skips one is refused") {
-    req.round = 3;
-    CHECK(round_ballot_for(cc, "", h, nullptr, req).error().code == Refusal::round_state);
-  }
-
-  // Run-off by hand: basis 10, threshold 6; c 3, d 5: nobody reaches it, the seat stays open.
-  const MinutesFacts f2 = facts_for(cc, 2, *runoff, m1.after);
-  const Minutes m2 =
-      make_minutes(f2, box(2, {{"c"}, {"c"}, {"c"}, {"d"}, {"d"}, {"d"}, {"d"}, {"d"}}));
-  const json::object p2 = json::parse(m2.payload).as_object();
-  CHECK(p2.at("seats").as_int64() == 1);
-  CHECK(p2.at("outcome").as_string() == "unfilled");
-  CHECK(ids(p2.at("elected")).empty());
-  CHECK(ids(p2.at("elected_so_far")) == std::vector<std::string>{"a", "b"});
-  // A further round is open to everyone not yet elected, not only the run-off's list.
-  CHECK(ids(p2.at("next_step").at("eligible")) == std::vector<std::string>{"c", "d", "e"});
-}
-
-TEST_CASE("after unfilled seats a further round takes those not yet elected and new names",
-          "[minutes][further]") {
-  const ContestDef cc = committee();
-  // Round 1: only a reaches 6 (a 7, b 5, c 4, d 4): two seats unfilled.
-  const Minutes m1 = make_minutes(facts_for(cc, 1, first_round_ballot(cc)), box(1, {{"a", "b", "c"},
-                                                                                    {"a", "b", "d"},
-                                                                                    {"a", "b", "c"},
-                                                                                    {"a", "c", "d"},
-                                                                                    {"a", "b", "d"},
-                                                                                    {"a", "c", "d"},
-                                                                                    {"a", "b"}}));
-  REQUIRE(m1.result.outcome == tally::Outcome::unfilled);
-  REQUIRE(m1.result.seats_unfilled == 2);
-  ContestHistory h{cc.candidates, m1.after, m1.next, 1, false};
-
-  OpenRoundRequest req{"cc", 2, std::nullopt, std::nullopt, std::nullopt, {}};
-  SECTION("by default everyone not yet elected, for the seats left") {
-    auto b = round_ballot_for(cc, "", h, nullptr, req);
-    REQUIRE(b.has_value());
-    CHECK(b->seats == 2);
-    CHECK(b->candidates.size() == 4);
-  }
-  SECTION("a chosen list with a new nomination") {
-    req.candidates = std::vector<std::string>{"b", "c", "f"};
-    req.new_nominations = {{"f", "Phuong"}};
-    auto b = round_ballot_for(cc, "", h, nullptr, req);
-    REQUIRE(b.has_value());
-    REQUIRE(b->candidates.size() == 3);
-    CHECK(b->candidates[2].id == "f");
-    CHECK(b->candidates[2].name == "Phuong");
-  }
-  SECTION("an elected candidate may not stand again") {
-    req.candidates = std::vector<std::string>{"a", "b"};
-    CHECK_FALSE(round_ballot_for(cc, "", h, nullptr, req).has_value());
-  }
-  SECTION("a nomination of someone who already stood is refused") {
-    req.new_nominations = {{"b", "Bao again"}};
-    CHECK_FALSE(round_ballot_for(cc, "", h, nullptr, req).has_value());
-  }
-  SECTION("the congress may conclude instead") {
-    CHECK_FALSE(may_conclude(h).has_value());
-    h.concluded = true;
-    CHECK(contest_complete(h));
-    CHECK(contest_state(h) == "concluded");
-    CHECK(round_ballot_for(cc, "", h, nullptr, req).error().code == Refusal::round_state);
-  }
-}
-
-TEST_CASE("a complete contest allows no further round and cannot be concluded", "[further]") {
-  const ContestDef cc = committee();
-  const Minutes m1 =
-      make_minutes(facts_for(cc, 1, first_round_ballot(cc)), box(1, {{"a", "b", "c"},
-                                                                     {"a", "b", "c"},
-                                                                     {"a", "b", "c"},
-                                                                     {"a", "b", "c"},
-                                                                     {"a", "b", "c"},
-                                                                     {"a", "b", "c"}}));
-  REQUIRE(m1.result.outcome == tally::Outcome::complete);
-  ContestHistory h{cc.candidates, m1.after, m1.next, 1, false};
-  CHECK(contest_complete(h));
-  auto r =
-      round_ballot_for(cc, "", h, nullptr, {"cc", 2, std::nullopt, std::nullopt, std::nullopt, {}});
-  REQUIRE_FALSE(r.has_value());
-  CHECK(r.error().code == Refusal::round_state);
-  CHECK(may_conclude(h)->code == Refusal::round_state);
-}
-
-TEST_CASE("the secretary is elected from the committee's elected members only", "[further]") {
-  ContestDef secretary;
-  secretary.id = "sec";
-  secretary.title = "Secretary";
-  secretary.seats = 1;
-  secretary.rule_set = "cpv-2024";
-  secretary.majority_basis = "convened";
-  const ContestDef cc = committee();
-  ContestHistory source{cc.candidates, {{"a", "b"}, {}}, std::nullopt, 1, false};
-  ContestHistory own;
-  OpenRoundRequest req{"sec",        1, std::vector<std::string>{"a", "b"}, std::nullopt,
-                       std::nullopt, {}};
-
-  source.last_next = tally::FurtherRound{};
-  source.last_next->step = tally::NextStep::further_round;
-  SECTION("not before the committee contest is complete") {
-    auto r = round_ballot_for(secretary, "cc", own, &source, req);
-    REQUIRE_FALSE(r.has_value());
-    CHECK(r.error().code == Refusal::round_state);
-  }
-  source.concluded = true;
-  SECTION("with members elected there") {
-    auto r = round_ballot_for(secretary, "cc", own, &source, req);
-    REQUIRE(r.has_value());
-    CHECK(r->seats == 1);
-    REQUIRE(r->candidates.size() == 2);
-    CHECK(r->candidates[0].name == "Anna");
-  }
-  SECTION("by default all members elected there") {
-    req.candidates.reset();
-    CHECK(round_ballot_for(secretary, "cc", own, &source, req)->candidates.size() == 2);
-  }
-  SECTION("a candidate who was not elected there is refused") {
-    req.candidates = std::vector<std::string>{"a", "c"};
-    auto r = round_ballot_for(secretary, "cc", own, &source, req);
-    REQUIRE_FALSE(r.has_value());
-    CHECK(r.error().message.find("c was not elected in contest cc") != std::string::npos);
-  }
-}
-
-TEST_CASE("open_round arguments are strict", "[further]") {
-  CHECK(parse_open_round_args({{"contest", "cc"}, {"round", 1}}).has_value());
-  auto full = parse_open_round_args(
-      {{"contest", "cc"},
-       {"round", 2},
-       {"candidates", json::array{"c", "d"}},
-       {"seats", 1},
-       {"new_nominations", json::array{json::object{{"id", "f"}, {"name", "F"}}}}});
-  REQUIRE(full.has_value());
-  CHECK(full->candidates->size() == 2);
-  CHECK(*full->seats == 1);
-  CHECK(full->new_nominations.size() == 1);
-  CHECK_FALSE(parse_open_round_args({{"contest", "cc"}, {"round", 1}, {"extra", 1}}).has_value());
-  CHECK_FALSE(parse_open_round_args({{"contest", "cc"}, {"round", 0}}).has_value());
-  CHECK_FALSE(
-      parse_open_round_args({{"contest", "cc"}, {"round", 1}, {"candidates", "c"}}).has_value());
-  CHECK_FALSE(parse_open_round_args({{"contest", "cc"},
-                                     {"round", 2},
-                                     {"new_nominations", json::array{json::object{{"id", "f"}}}}})
-                  .has_value());
 }
 
 TEST_CASE("a round's ballot survives its stored JSON form", "[minutes]") {

@@ -7,7 +7,7 @@
 
 #include "tally/audit/ballot_parser.hpp"
 #include "tally/audit/contest_file.hpp"
-#include "tally/audit/json_reader.hpp"
+#include "tally/json_reader.hpp"
 #include "tally/audit/recount.hpp"
 
 using namespace tallystation;

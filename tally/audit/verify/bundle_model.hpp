@@ -20,6 +20,7 @@
 #include "crypto/dsse.hpp"
 #include "crypto/hash.hpp"
 #include "tally/audit/verify/report.hpp"
+#include "tally/congress/congress.hpp"
 #include "tally/contest.hpp"
 
 namespace tallystation::audit::verify {
@@ -55,6 +56,8 @@ struct SessionDef {
   std::vector<std::pair<std::string, std::string>> terminals;  // id, PEM
   std::vector<ContestDef> contests;
   const ContestDef* find_contest(std::string_view id) const;
+  // The congress rules' view of the session (docs/congress.md), for the replay of the log.
+  congress::SessionRules rules;
 };
 
 SessionDef load_session(const std::filesystem::path& file);
@@ -66,6 +69,8 @@ struct Command {
   std::string name;
   boost::json::object args;
   crypto::Digest entry_hash{};
+  std::optional<congress::Command> parsed;  // the payload as the congress rules read it
+  std::string signer;                       // the official whose key signed it ("" if none)
 };
 
 struct TerminalFacts {
@@ -97,9 +102,10 @@ struct LogFacts {
 };
 
 // Reads commands.jsonl and command_log.json, adds the checks "command signatures",
-// "command sequence", "command log chain" and "command log head" to the report, and derives
-// the facts from every command that parses (a command that fails its signature is still taken,
-// so later checks can name what it claimed; its failure already fails the report).
+// "command sequence" and "command log chain" to the report, and records the facts of every
+// command that parses (a command that fails its signature is still taken, so later checks can
+// name what it claimed; its failure already fails the report). Whether each command was legal
+// where it stands is the replay's question ("command effects", verifier.cpp).
 LogFacts read_command_log(const std::filesystem::path& bundle, const SessionDef& session,
                           Report& report);
 

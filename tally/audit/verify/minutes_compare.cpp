@@ -57,7 +57,7 @@ void expect(CheckBuilder& b, const json::object& m, std::string_view key, const 
 }
 
 void compare_count(const tally::Contest& c, const tally::Result& r, const json::object& m,
-                   const ContestProgress& p, CheckBuilder& b) {
+                   const congress::ContestState& p, CheckBuilder& b) {
   json::array tally;
   json::object percent;
   for (const tally::TallyEntry& e : r.tally) {

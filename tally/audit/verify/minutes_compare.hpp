@@ -24,7 +24,7 @@ void expect(CheckBuilder& b, const boost::json::object& m, std::string_view key,
 
 // The engine's result `r` of contest `c` and the progress `p` after it, against the minutes.
 void compare_count(const tally::Contest& c, const tally::Result& r, const boost::json::object& m,
-                   const ContestProgress& p, CheckBuilder& b);
+                   const congress::ContestState& p, CheckBuilder& b);
 
 // Adds "box root", "token root" and "minutes facts".
 void compare_facts(const RoundJob& job, const RoundFacts& f, const BoxScan& box,

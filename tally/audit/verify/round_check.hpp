@@ -1,9 +1,9 @@
 #pragma once
 // One closed round of the bundle, checked against everything else (docs/audit.md "Checks"):
-// the minutes' station signature and countersignatures, whether the round's list and places are
-// ones the session and the previous minutes allowed, the token set, the ballot box (box_scan),
-// and a recount with the tally/ engine compared with every number of the minutes.
-// Not thread safe; one ContestProgress per contest, updated round by round.
+// the minutes' station signature and countersignatures, whether the round was counted on the
+// list and places the congress rules gave it, the token set, the ballot box (box_scan), and a
+// recount with the tally/ engine compared with every number of the minutes. The round is checked
+// in two steps around its close_round in the replay of the command log (verifier.cpp).
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -11,24 +11,15 @@
 #include <vector>
 
 #include "crypto/dsse.hpp"
+#include "tally/audit/verify/box_scan.hpp"
 #include "tally/audit/verify/bundle_model.hpp"
 #include "tally/audit/verify/report.hpp"
+#include "tally/congress/congress.hpp"
 #include "tally/contest.hpp"
 #include "tally/further_round.hpp"
 #include "tally/result.hpp"
 
 namespace tallystation::audit::verify {
-
-// What the verifier itself established about a contest so far (never read from minutes).
-struct ContestProgress {
-  std::uint32_t rounds = 0;                     // rounds checked
-  std::vector<std::string> elected;             // official seats, in the order elected
-  std::vector<std::string> elected_alternates;  // alternate places
-  std::vector<tally::Candidate> known;          // everyone who stood or was listed
-  std::optional<tally::FurtherRound> last_next;
-  std::optional<std::uint64_t> last_closed_at;
-  bool counted = true;  // every round so far could be recounted
-};
 
 struct RoundJob {
   std::filesystem::path dir;  // rounds/<contest>/<round>
@@ -41,8 +32,26 @@ struct RoundJob {
   bool require_certified = false;
 };
 
-// Checks the round and updates `progress` (and reads `source`, the elect_from contest's).
-void check_round(const RoundJob& job, ContestProgress& progress, const ContestProgress* source,
-                 Report& report);
+// What the first step found: the minutes (if they parse) and the recount of the box.
+struct RoundScan {
+  std::string scope;  // "round cc/1"
+  std::optional<boost::json::object> minutes;  // the payload, when it is a JSON object
+  TokenSet tokens;
+  BoxScan box;
+};
+
+// The first step, when the replay reaches the round's close_round and the congress rules ask for
+// its count: the minutes' signatures ("station signature", "countersignatures",
+// "certification"), whether the minutes were counted on the list and places the congress rules
+// gave the round ("round ballot"), the token set and the ballot box (box_scan), counted as
+// `engine` (the rules' view of the round). box.result is the count the rules go on with.
+RoundScan scan_round(const RoundJob& job, const tally::Contest& engine,
+                     const congress::RoundBallot& ballot, Report& report);
+
+// The second step, after close_round is applied: the minutes against the recount and the state
+// the rules reached ("recount": counts, next_step, elected so far) and the facts ("box root",
+// "token root", "minutes facts").
+void finish_round(const RoundJob& job, const RoundScan& scan, const tally::Contest& engine,
+                  const congress::ContestState& after, Report& report);
 
 }  // namespace tallystation::audit::verify

@@ -9,6 +9,8 @@
 #include "crypto/merkle.hpp"
 #include "tally/audit/verify/box_scan.hpp"
 #include "tally/audit/verify/round_check.hpp"
+#include "tally/congress/congress.hpp"
+#include "tally/counter.hpp"
 
 namespace tallystation::audit::verify {
 
@@ -88,6 +90,73 @@ std::string station_pem_of(const fs::path& bundle) {
   return std::string(pem->get_string());
 }
 
+// The whole command log, in log order, through the congress rules (docs/congress.md): every
+// command must be one the station could have accepted where it stands. At each close_round the
+// rules ask for the round's count: the round's files are checked then (scan_round), and its
+// minutes against the state the rules reach (finish_round). The first refused command fails
+// "command effects" with its rule's code, and the replay stops there.
+void replay(const fs::path& bundle, const SessionDef& session, const LogFacts& log,
+            const crypto::KeySet& station, const std::set<RoundKey>& rounds,
+            const VerifyOptions& options, Report& report) {
+  CheckBuilder effects("command effects", "command log");
+  congress::State state = congress::initial_state(session.rules);
+  congress::Environment env;
+  env.keyid_of = [](std::string_view pem) -> std::optional<std::string> {
+    auto key = crypto::PublicKey::from_pem(pem);
+    if (!key) return std::nullopt;
+    return key->keyid();
+  };
+  std::optional<RoundScan> scan;
+  std::optional<RoundJob> job;
+  env.count = [&](const tally::Contest& engine) {
+    const RoundKey key{engine.id, engine.round};
+    job.reset();
+    scan.reset();
+    if (rounds.count(key) == 0) {  // "rounds present" failed for it: count an empty box
+      return tally::Counter(engine).finish();
+    }
+    job = RoundJob{bundle / "rounds" / key.first / std::to_string(key.second),
+                   &session,
+                   &log,
+                   session.find_contest(key.first),
+                   key.second,
+                   &station,
+                   options.threads,
+                   options.require_certified};
+    const congress::RoundBallot& ballot =
+        *state.contest(key.first).rounds.at(key.second).ballot;
+    scan = scan_round(*job, engine, ballot, report);
+    return scan->box.result;
+  };
+  for (const Command& c : log.commands) {
+    const std::string at = "commands.jsonl:" + std::to_string(c.index + 1) + " (seq " +
+                           std::to_string(c.seq) + ", " + (c.name.empty() ? "?" : c.name) + ")";
+    if (!c.parsed) {
+      effects.fail(at + ": " + std::string(congress::to_string(congress::Code::malformed_command)) +
+                   ": the payload is not a command; the replay stops here");
+      break;
+    }
+    const congress::Decision d = congress::apply(session.rules, state, *c.parsed, c.signer, env);
+    if (!d.applied) {
+      effects.fail(at + ": " + std::string(congress::to_string(d.refusal.code)) + ": " +
+                   d.refusal.message + "; the replay stops here");
+      break;
+    }
+    state = d.applied->state;
+    effects.pass();
+    if (c.parsed->name == "close_round" && scan) {
+      const congress::Effect& e = d.applied->effect;
+      const congress::ContestState& after = state.contest(e.contest);
+      const congress::RoundState& r = after.rounds.at(e.round);
+      const tally::Contest engine = congress::round_contest(
+          session.rules, *session.rules.find_contest(e.contest), e.round, *r.ballot, r.present);
+      finish_round(*job, *scan, engine, after, report);
+    }
+  }
+  effects.set_note("replayed through the congress rules (docs/congress.md)");
+  report.add(effects.done());
+}
+
 }  // namespace
 
 Report verify_bundle(const fs::path& bundle, const VerifyOptions& options) {
@@ -98,36 +167,7 @@ Report verify_bundle(const fs::path& bundle, const VerifyOptions& options) {
   const crypto::KeySet station = station_keys(check_keys_file(bundle, session, log, report));
   const std::set<RoundKey> rounds = rounds_present(bundle, log, report);
 
-  // Contests in session order (an elect_from source is listed before, docs/session.md), rounds
-  // in number order: each round is judged by what the verifier established before it.
-  std::map<std::string, ContestProgress> progress;
-  for (const ContestDef& contest : session.contests) {
-    ContestProgress& p = progress[contest.id];
-    const ContestProgress* source = nullptr;
-    if (!contest.elect_from.empty()) {
-      auto it = progress.find(contest.elect_from);
-      if (it != progress.end()) source = &it->second;
-    }
-    for (const RoundKey& key : rounds) {
-      if (key.first != contest.id) continue;
-      RoundJob job{bundle / "rounds" / key.first / std::to_string(key.second),
-                   &session,
-                   &log,
-                   &contest,
-                   key.second,
-                   &station,
-                   options.threads,
-                   options.require_certified};
-      check_round(job, p, source, report);
-    }
-  }
-  for (const RoundKey& key : rounds) {
-    if (session.find_contest(key.first) == nullptr) {
-      CheckBuilder b("round ballot", "round " + key.first + "/" + std::to_string(key.second));
-      b.fail("no contest " + key.first + " in session.json");
-      report.add(b.done());
-    }
-  }
+  replay(bundle, session, log, station, rounds, options, report);
   return report;
 }
 

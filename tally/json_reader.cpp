@@ -1,8 +1,8 @@
-#include "tally/audit/json_reader.hpp"
+#include "tally/json_reader.hpp"
 
 #include <algorithm>
 
-namespace tallystation::audit {
+namespace tallystation::tally {
 
 namespace {
 constexpr int kMaxDepth = 64;
@@ -304,4 +304,4 @@ bool JsonReader::skip_value(int depth) {
   return true;
 }
 
-}  // namespace tallystation::audit
+}  // namespace tallystation::tally

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-namespace tallystation::audit {
+namespace tallystation::tally {
 
 class JsonReader {
  public:
@@ -73,4 +73,10 @@ class JsonReader {
 // 1-based line number of byte `offset` in `text`.
 std::uint64_t line_of(std::string_view text, std::size_t offset);
 
+}  // namespace tallystation::tally
+
+// The auditor's readers (tally/audit/) use the engine's reader under their own namespace.
+namespace tallystation::audit {
+using tally::JsonReader;
+using tally::line_of;
 }  // namespace tallystation::audit
