@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <set>
 
-#include "crypto/detail/json_keys.hpp"
+#include "crypto/json_keys.hpp"
 #include "tally/audit/verify/box_scan.hpp"
 #include "tally/audit/verify/minutes_compare.hpp"
 #include "tally/majority.hpp"
@@ -320,7 +320,7 @@ void check_round(const RoundJob& job, ContestProgress& p, const ContestProgress*
   CheckBuilder list_check("round ballot", scope);
   const json::value mv = json::parse(env->payload, ec);
   const std::optional<RoundList> list =
-      (!ec && mv.is_object() && crypto::detail::json_keys_unique(env->payload))
+      (!ec && mv.is_object() && crypto::json_keys_unique(env->payload))
           ? list_from_minutes(mv.get_object())
           : std::nullopt;
   if (!list) {
