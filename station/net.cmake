@@ -5,7 +5,8 @@ target_sources(tallystation_station PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/net/connection.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/net/server.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/client/https_client.cpp
-  ${CMAKE_CURRENT_SOURCE_DIR}/client/peer_certificate.cpp)
+  ${CMAKE_CURRENT_SOURCE_DIR}/client/peer_certificate.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/client/station_pin.cpp)
 
 # The daemon.
 add_executable(stationd ${CMAKE_CURRENT_SOURCE_DIR}/stationd_main.cpp)
