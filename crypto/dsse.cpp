@@ -6,8 +6,8 @@
 #include <charconv>
 #include <new>
 
-#include "crypto/detail/json_keys.hpp"
 #include "crypto/hash.hpp"
+#include "crypto/json_keys.hpp"
 
 namespace tallystation::crypto {
 
@@ -76,7 +76,7 @@ std::string pae(std::string_view payload_type, std::string_view payload) {
 
 Result<Envelope> parse_envelope(std::string_view text) {
   try {
-    if (!detail::json_keys_unique(text)) return Errc::bad_json;
+    if (!json_keys_unique(text)) return Errc::bad_json;
     boost::system::error_code ec;
     json::value root = json::parse(json::string_view(text.data(), text.size()), ec);
     if (ec) return Errc::bad_json;

@@ -1,4 +1,4 @@
-#include "crypto/detail/json_keys.hpp"
+#include "crypto/json_keys.hpp"
 
 #include <boost/json/basic_parser_impl.hpp>
 
@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace tallystation::crypto::detail {
+namespace tallystation::crypto {
 
 namespace {
 
@@ -24,6 +24,7 @@ struct KeyTracker {
   // One entry per open container; arrays get an empty, unused set to keep the stack aligned.
   std::vector<std::set<std::string, std::less<>>> open;
   std::string key;
+  std::string repeated;  // the first repeated member name, once found
 
   bool on_document_begin(error_code&) { return true; }
   bool on_document_end(error_code&) { return true; }
@@ -51,9 +52,12 @@ struct KeyTracker {
   }
   bool on_key(string_view s, std::size_t, error_code& ec) {
     key.append(s.data(), s.size());
-    const bool fresh = !open.empty() && open.back().insert(std::move(key)).second;
+    const bool fresh = !open.empty() && open.back().insert(key).second;
+    if (!fresh) {
+      repeated = std::move(key);
+      ec = boost::json::error::syntax;  // any error stops the parser
+    }
     key.clear();
-    if (!fresh) ec = boost::json::error::syntax;  // any error stops the parser
     return fresh;
   }
   bool on_number_part(string_view, error_code&) { return true; }
@@ -75,4 +79,12 @@ bool json_keys_unique(std::string_view text) {
   return !ec && n == text.size() && parser.done();
 }
 
-}  // namespace tallystation::crypto::detail
+std::optional<std::string> repeated_json_member(std::string_view text) {
+  boost::json::basic_parser<KeyTracker> parser{boost::json::parse_options{}};
+  error_code ec;
+  parser.write_some(false, text.data(), text.size(), ec);
+  if (parser.handler().repeated.empty()) return std::nullopt;
+  return std::move(parser.handler().repeated);
+}
+
+}  // namespace tallystation::crypto

@@ -19,6 +19,7 @@
 #include "crypto/dsse.hpp"
 #include "crypto/keys.hpp"
 #include "station/client/https_client.hpp"
+#include "station/client/station_pin.hpp"
 
 namespace tallystation::station::ctl {
 
@@ -32,19 +33,13 @@ struct CtlError : std::runtime_error {
   unsigned status = 0;
 };
 
-struct LinkOptions {
-  std::string station = "https://127.0.0.1:8443";  // https://HOST:PORT (scheme optional)
-  std::string fingerprint;                         // hex SHA-256 of the TLS certificate DER
-  std::string cacert;                              // or: the station's certificate (PEM) file
-  std::string station_keyid;                       // optional pin of the signing key
-  unsigned timeout_ms = 30000;
+// Where the station is and its pin (station/client/station_pin.hpp), and optionally the pin of
+// its signing key.
+struct LinkOptions : client::StationPin {
+  std::string station_keyid;  // optional pin of the signing key
 };
 
-// Splits "https://host:port" (or "host:port", "[::1]:port"); throws CtlError("usage").
-client::ClientOptions parse_station_url(const std::string& url);
-
-// Where the station is and its TLS pin: the fingerprint (any case, normalised to lowercase hex)
-// or the certificate file's. Throws CtlError("usage") if the pin is missing or malformed.
+// client::pinned_options, its PinError reported as a CtlError with the same code and message.
 client::ClientOptions pinned_options(const LinkOptions& options);
 
 class StationLink {

@@ -13,14 +13,14 @@
 #include <string>
 #include <vector>
 
+#include "crypto/dsse.hpp"
 #include "crypto/keys.hpp"
+#include "station/client/station_pin.hpp"
 #include "station/client/terminal_client.hpp"
-#include "station/ctl/station_link.hpp"
 
 namespace json = boost::json;
 namespace crypto = tallystation::crypto;
 namespace client = tallystation::station::client;
-namespace ctl = tallystation::station::ctl;
 
 namespace {
 
@@ -50,11 +50,11 @@ client::TerminalOptions terminal_options(const Options& o) {
     throw Failed("usage", "--fingerprint: the station's TLS fingerprint, as stationd printed it");
   }
   client::TerminalOptions t;
-  ctl::LinkOptions link;
-  link.station = o.station;
-  link.fingerprint = o.fingerprint;
-  link.timeout_ms = o.timeout_ms;
-  t.connection = ctl::pinned_options(link);
+  client::StationPin pin;
+  pin.station = o.station;
+  pin.fingerprint = o.fingerprint;
+  pin.timeout_ms = o.timeout_ms;
+  t.connection = client::pinned_options(pin);
   t.station_keyid = o.station_keyid;
   t.max_attempts = o.attempts;
   return t;
@@ -332,7 +332,7 @@ int main(int argc, char** argv) {
   } catch (const Failed& e) {
     std::cerr << "tallystation-terminal: " << e.code << ": " << e.what() << "\n";
     return e.code == "usage" ? 2 : 1;
-  } catch (const ctl::CtlError& e) {
+  } catch (const client::PinError& e) {
     std::cerr << "tallystation-terminal: " << e.code << ": " << e.what() << "\n";
     return e.code == "usage" ? 2 : 1;
   } catch (const std::exception& e) {

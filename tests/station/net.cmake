@@ -1,7 +1,9 @@
 # The network edge, the daemon and its crash safety over real TLS on loopback (engineer D).
 # Included from tests/station/CMakeLists.txt. Docs: docs/network.md, docs/terminals.md.
 add_library(station_net_fixture STATIC ${CMAKE_CURRENT_SOURCE_DIR}/net_fixture.cpp)
-target_link_libraries(station_net_fixture PUBLIC tallystation::station)
+# The fixtures build ballots and run the app in-process (core_fixture.hpp) and talk HTTPS.
+target_link_libraries(station_net_fixture
+  PUBLIC tallystation::net tallystation::client tallystation::app)
 
 # The server with a fake Handler: keep-alive, limits, timeouts, garbage, connection limit, logs,
 # shutdown with a request in flight.

@@ -5,7 +5,7 @@
 #include <iterator>
 #include <set>
 
-#include "crypto/detail/json_keys.hpp"
+#include "crypto/json_keys.hpp"
 
 namespace tallystation::audit::verify {
 
@@ -19,7 +19,7 @@ json::value parse_json(std::string_view text, const std::string& label) {
   json::value v = json::parse(text, ec);
   if (ec) throw UnreadableBundle(label + ": not JSON (" + ec.message() + ")");
   // Parsers differ on which of two same-named members they keep: refuse the ambiguity.
-  if (!crypto::detail::json_keys_unique(text)) throw UnreadableBundle(label + ": repeated member");
+  if (!crypto::json_keys_unique(text)) throw UnreadableBundle(label + ": repeated member");
   return v;
 }
 
@@ -284,7 +284,7 @@ LogFacts read_command_log(const fs::path& bundle, const SessionDef& session, Rep
     boost::system::error_code ec;
     json::value pv = json::parse(env->payload, ec);
     const json::object* po =
-        ec || !crypto::detail::json_keys_unique(env->payload) ? nullptr : pv.if_object();
+        ec || !crypto::json_keys_unique(env->payload) ? nullptr : pv.if_object();
     const json::value* seq = po ? po->if_contains("seq") : nullptr;
     const json::value* official = po ? po->if_contains("official") : nullptr;
     const json::value* name = po ? po->if_contains("command") : nullptr;

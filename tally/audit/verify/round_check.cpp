@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <set>
 
-#include "crypto/detail/json_keys.hpp"
+#include "crypto/json_keys.hpp"
 #include "tally/audit/verify/box_scan.hpp"
 #include "tally/audit/verify/minutes_compare.hpp"
 #include "tally/majority.hpp"
@@ -171,7 +171,7 @@ RoundScan scan_round(const RoundJob& job, const tally::Contest& engine,
 
   CheckBuilder list_check("round ballot", scan.scope);
   json::value mv = json::parse(env->payload, ec);
-  if (!ec && mv.is_object() && crypto::detail::json_keys_unique(env->payload)) {
+  if (!ec && mv.is_object() && crypto::json_keys_unique(env->payload)) {
     scan.minutes = std::move(mv.get_object());
     check_round_list(job, *scan.minutes, ballot, list_check);
   } else {

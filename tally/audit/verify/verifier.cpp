@@ -4,8 +4,8 @@
 #include <map>
 #include <set>
 
-#include "crypto/detail/json_keys.hpp"
 #include "crypto/dsse.hpp"
+#include "crypto/json_keys.hpp"
 #include "crypto/merkle.hpp"
 #include "tally/audit/verify/box_scan.hpp"
 #include "tally/audit/verify/round_check.hpp"
@@ -188,7 +188,7 @@ Report verify_receipt(const fs::path& receipt_file, const fs::path& bundle) {
   boost::system::error_code ec;
   const json::value pv = json::parse(receipt->payload, ec);
   const json::object* p =
-      ec || !crypto::detail::json_keys_unique(receipt->payload) ? nullptr : pv.if_object();
+      ec || !crypto::json_keys_unique(receipt->payload) ? nullptr : pv.if_object();
   const json::value* session = p ? p->if_contains("session") : nullptr;
   const json::value* contest = p ? p->if_contains("contest") : nullptr;
   const json::value* round = p ? p->if_contains("round") : nullptr;
@@ -219,7 +219,7 @@ Report verify_receipt(const fs::path& receipt_file, const fs::path& bundle) {
   const json::value* m_session = mo ? mo->if_contains("session") : nullptr;
   const json::value* m_contest = mo ? mo->if_contains("contest") : nullptr;
   const json::value* m_round = mo ? mo->if_contains("round") : nullptr;
-  if (!crypto::detail::json_keys_unique(minutes->payload) || !m_session || !m_contest || !m_round ||
+  if (!crypto::json_keys_unique(minutes->payload) || !m_session || !m_contest || !m_round ||
       *m_session != *session || *m_contest != *contest || *m_round != *round) {
     inc.problem_only("the minutes are not those of the receipt's session, contest and round");
   }
