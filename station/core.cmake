@@ -15,5 +15,6 @@ target_sources(tallystation_station PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/app/query.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/app/refusal.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/app/rounds.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/app/route_table.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/app/station_app.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/app/writer.cpp)
