@@ -18,3 +18,15 @@ target_sources(tallystation_station PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/app/route_table.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/app/station_app.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/app/writer.cpp)
+# The HTTP routes: the table (routes/table.cpp), then one file per resource.
+target_sources(tallystation_station PRIVATE
+  ${CMAKE_CURRENT_SOURCE_DIR}/app/routes/table.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/app/routes/station.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/app/routes/ballot.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/app/routes/ballots.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/app/routes/commands.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/app/routes/checkpoint.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/app/routes/status.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/app/routes/results.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/app/routes/signatures.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/app/routes/proof.cpp)

@@ -1,10 +1,13 @@
-// The route table drives dispatch (station/app/route_table.hpp, docs/protocol.md "Routes"),
-// shown on a table of its own, without sockets.
+// The route table drives dispatch (station/app/route_table.hpp, docs/protocol.md "Routes"):
+// a table of its own, then the station's table through StationApp, without sockets.
 #include <catch2/catch.hpp>
 
+#include <cstring>
+#include <set>
 
 #include "core_fixture.hpp"
 #include "station/app/route_table.hpp"
+#include "station/app/routes/routes.hpp"
 
 using namespace tallystation;
 using namespace tallystation::station;
@@ -40,11 +43,27 @@ RouteTable::Admitted admitted(const RouteTable& t, HttpRequest r) {
   return std::move(std::get<RouteTable::Admitted>(out));
 }
 
+// Whether the table refused the request rather than its row's handler answering it.
+bool refused_by_table(const HttpResponse& r) {
+  if (r.log_code == "method_not_allowed" || r.log_code == "wrong_content_type") return true;
+  const auto body = json::parse(r.body);
+  return r.log_code == "not_found" && body.at("message").as_string().starts_with("no resource ");
+}
+
 std::string allow_header(const HttpResponse& r) {
   for (const auto& [name, value] : r.headers) {
     if (name == "Allow") return value;
   }
   return "(none)";
+}
+
+// A target for a row: its parameters filled in with values the station knows.
+std::string concrete(std::string_view path) {
+  std::string out(path);
+  for (auto [name, value] : {std::pair{"{contest}", "cc"}, std::pair{"{round}", "1"}}) {
+    if (auto at = out.find(name); at != std::string::npos) out.replace(at, strlen(name), value);
+  }
+  return out;
 }
 
 }  // namespace
@@ -111,4 +130,52 @@ TEST_CASE("a route table reports each row's body rules, and the path's for a req
   // Refused later (404): the table's default.
   CHECK(t.body_rules("GET", "/nowhere").limit == 1000);
   CHECK(t.body_rules("POST", "/nowhere").content_type == "application/json");
+}
+
+TEST_CASE("the station dispatches every row of its table and refuses what the table refuses",
+          "[routes]") {
+  Station st("routes");
+  std::set<std::string> paths;
+  for (const Route& row : routes::table()) {
+    const std::string target = concrete(row.path);
+    INFO(std::string(row.method) << " " << target);
+    const BodyRules rules = st.app().body_rules(row.method, target);
+    CHECK(rules.limit == row.body_limit);
+    CHECK(rules.content_type == row.content_type);
+    // The row takes the request: whatever its handler answers, it is not the table's refusal.
+    const HttpResponse res = st.call(std::string(row.method), target, "{}");
+    CHECK_FALSE(refused_by_table(res));
+    if (!row.content_type.empty()) {
+      CHECK(st.call(std::string(row.method), target, "{}", "text/plain").status == 415);
+    }
+    auto large = st.call(std::string(row.method), target, std::string(row.body_limit + 1, ' '));
+    CHECK(large.status == 413);
+    paths.insert(target);
+  }
+  for (const std::string& target : paths) {
+    CAPTURE(target);
+    auto res = st.call("DELETE", target);
+    CHECK(res.status == 405);
+    CHECK(error_code_of(res) == "method_not_allowed");
+    CHECK(allow_header(res) != "(none)");
+  }
+  CHECK(allow_header(st.call("GET", "/v1/ballots")) == "POST");
+  CHECK(allow_header(st.call("POST", "/v1/status")) == "GET");
+  CHECK(st.call("GET", "/v1/nowhere").status == 404);
+  // A GET row names no content type: any is fine.
+  CHECK(st.call("GET", "/v1/status", "", "text/plain").status == 200);
+}
+
+TEST_CASE("the station's body rules are the ones docs/protocol.md states", "[routes]") {
+  Station st("rules");
+  CHECK(st.app().body_rules("POST", "/v1/ballots").limit == 64 * 1024);
+  CHECK(st.app().body_rules("POST", "/v1/ballots").content_type == "application/json");
+  CHECK(st.app().body_rules("POST", "/v1/commands").limit == 1024 * 1024);
+  CHECK(st.app().body_rules("POST", "/v1/results/cc/1/signatures").limit == 1024 * 1024);
+  CHECK(st.app().body_rules("GET", "/v1/status").content_type.empty());
+  // Requests that will be refused 404 or 405 once read, as the edge has always held them.
+  CHECK(st.app().body_rules("GET", "/v1/ballots").limit == 64 * 1024);
+  CHECK(st.app().body_rules("POST", "/v2/ballots").limit == 1024 * 1024);
+  CHECK(st.app().body_rules("POST", "/v2/ballots").content_type == "application/json");
+  CHECK(st.app().body_rules("POST", "/v1/status").content_type == "application/json");
 }
