@@ -107,9 +107,7 @@ int serve(const Flags& f) {
   options.private_key_file = station.tls_key_path();
   options.max_connections = f.max_connections;
   options.max_connections_per_client = f.max_connections_per_client;
-  options.body_limit = f.body_limit;
-  // A ballot envelope is small: refuse a larger body before reading it (the app checks again).
-  options.path_body_limits = {{"/v1/ballots", ts::kMaxBallotBody}};
+  options.body_limit = f.body_limit;  // each route's own limit applies too (StationApp::body_rules)
   options.header_limit = f.header_limit;
   options.io_threads = f.io_threads;
   options.handshake_timeout = std::chrono::milliseconds(f.handshake_ms);

@@ -56,4 +56,13 @@ std::optional<Target> parse_target(std::string_view target) {
   return t;
 }
 
+std::optional<std::uint32_t> round_number(std::string_view text) {
+  const bool digits = !text.empty() && text.size() <= 9 && text.front() != '0' &&
+                      text.find_first_not_of("0123456789") == std::string_view::npos;
+  if (!digits) return std::nullopt;
+  std::uint32_t n = 0;
+  for (char c : text) n = n * 10 + static_cast<std::uint32_t>(c - '0');
+  return n;
+}
+
 }  // namespace tallystation::station

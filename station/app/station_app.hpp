@@ -1,6 +1,7 @@
 #pragma once
 // StationApp: the station daemon's application, everything behind the network edge. It implements
-// Handler (station/app/handler.hpp) for the routes of docs/protocol.md:
+// Handler (station/app/handler.hpp) for the routes of docs/protocol.md, dispatching every request
+// through its route table (station/app/route_table.hpp; the rows: station/app/routes/table.cpp):
 //   GET  /v1/station                      station key and TLS fingerprint (CONTRACT.md section 1)
 //   GET  /v1/ballot?contest=ID            the open round's ballot (CONTRACT.md section 2)
 //   POST /v1/ballots                      a terminal's signed ballot -> signed receipt
@@ -24,8 +25,8 @@
 //   if (!app) { print app.error().message; exit 2; }
 //   if ((*app)->first_run()) print keyid / TLS fingerprint for pinning;
 //   TLS: certificate chain file (*app)->tls_certificate_path(), key file tls_key_path() (PEM).
-//   Body limit: refuse bodies over kMaxRequestBody with 413 {"error":"too_large"} (the app also
-//   checks: ballots over kMaxBallotBody are too_large).
+//   Body limits and content types: body_rules() before reading a body (the route table's; the
+//   app checks them again). kMaxRequestBody is the largest any route takes.
 //   At shutdown: (*app)->drain(), then destroy.
 #include <atomic>
 #include <chrono>
@@ -40,8 +41,9 @@
 #include "station/app/data_dir.hpp"
 #include "station/app/handler.hpp"
 #include "station/app/messages.hpp"
-#include "station/app/query.hpp"
 #include "station/app/refusal.hpp"
+#include "station/app/route_table.hpp"
+#include "station/app/routes/routes.hpp"
 #include "station/config/session.hpp"
 
 namespace boost::asio {
@@ -54,9 +56,6 @@ class Ledger;
 class Writer;
 class Store;
 class FaultyStore;
-
-inline constexpr std::size_t kMaxBallotBody = 64 * 1024;     // a ballot envelope
-inline constexpr std::size_t kMaxRequestBody = 1024 * 1024;  // anything, commands included
 
 struct StationOptions {
   std::filesystem::path data_dir;
@@ -83,6 +82,8 @@ class StationApp final : public Handler {
   ~StationApp() override;  // drains if drain() was not called
 
   void handle(HttpRequest request, Responder respond) override;
+  // The route table's rules for this method and target (station/app/routes/table.cpp).
+  BodyRules body_rules(std::string_view method, std::string_view target) const override;
   void drain() override;
 
   bool first_run() const noexcept { return first_run_; }  // this start created the keys
@@ -104,18 +105,8 @@ class StationApp final : public Handler {
  private:
   StationApp(DataDirPaths paths, Session session, StationIdentity identity);
 
-  void get_station(Responder& respond);
-  void get_ballot(const std::string& contest, Responder& respond);
-  void get_checkpoint(const Target& target, Responder& respond);
-  void get_status(Responder& respond);
-  // /v1/results/C/R (GET) and /v1/results/C/R/signatures (POST); /v1/proof (GET).
-  void results(const HttpRequest& request, const std::string& path, Responder& respond);
-  void get_proof(const Target& target, Responder& respond);
-  void post_ballot(std::string body, Responder respond);
-  void post_command(std::string body, Responder respond);
-  HttpResponse json_response(std::string body) const;
-  // Posts work to the pool unless draining (then answers shutting_down).
-  void dispatch(Responder& respond, std::function<void(Responder)> work);
+  // Posts work to the pool unless draining (then answers shutting_down): AppContext::to_pool.
+  void to_pool(Responder& respond, std::function<void(Responder)> work);
 
   DataDirPaths paths_;
   Session session_;
@@ -126,6 +117,8 @@ class StationApp final : public Handler {
   std::unique_ptr<Ledger> ledger_;
   std::unique_ptr<boost::asio::thread_pool> pool_;
   std::unique_ptr<Writer> writer_;
+  const RouteTable routes_;
+  std::optional<AppContext> context_;  // for the routes' handlers, once everything above is open
   std::shared_mutex drain_mutex_;
   bool draining_ = false;  // guarded by drain_mutex_
   bool drained_ = false;

@@ -129,7 +129,7 @@ struct Refusal {
 };
 
 // What to tell a client whose request could not be read; nullopt if shutdown cancelled the read.
-// body_limit: the limit that applied to this request (ServerOptions::path_body_limits).
+// body_limit: the limit that applied to this request (the server's, or the handler's if lower).
 std::optional<Refusal> refusal_for(error_code ec, const ServerOptions& opt,
                                    std::uint64_t body_limit) {
   if (ec == http::error::body_limit) {
@@ -155,22 +155,6 @@ std::optional<Refusal> refusal_for(error_code ec, const ServerOptions& opt,
   return std::nullopt;
 }
 
-// The body limit for a request target: the path's own if it has a tighter one.
-std::uint64_t body_limit_for(std::string_view target, const ServerOptions& opt) {
-  const std::string_view path = target.substr(0, target.find('?'));
-  std::uint64_t limit = opt.body_limit;
-  for (const auto& [p, l] : opt.path_body_limits) {
-    if (path == p) limit = std::min(limit, l);
-  }
-  return limit;
-}
-
-bool is_json(std::string_view content_type) {
-  auto media = content_type.substr(0, content_type.find(';'));
-  while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.remove_suffix(1);
-  return beast::iequals(media, "application/json");
-}
-
 }  // namespace
 
 struct Connection::State {
@@ -193,6 +177,7 @@ struct Connection::State {
   beast::ssl_stream<beast::tcp_stream> stream;
   std::string peer;
   std::uint64_t body_limit = 0;  // the limit that applies to the request being read
+  BodyRules rules;               // the handler's rules for it
   Phase phase = Phase::handshake;
   bool stopping = false;
   bool closed = false;
@@ -266,12 +251,14 @@ asio::awaitable<error_code> Connection::State::read_request(
   parser.header_limit(opt.header_limit);
   parser.body_limit(opt.body_limit);
   body_limit = opt.body_limit;
+  rules = {};
   auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kTuple);
-  if (!ec && !opt.path_body_limits.empty()) {
-    // Beast checked Content-Length against the server-wide limit when the header completed; a
-    // path with a tighter limit is checked here, before any body byte is read (or a 100 Continue
-    // invites it), and a chunked body is held to it as it arrives.
-    body_limit = body_limit_for(parser.get().target(), opt);
+  if (!ec) {
+    // Beast checked Content-Length against the server-wide limit when the header completed; the
+    // handler's limit for this request, if tighter, is checked here, before any body byte is read
+    // (or a 100 Continue invites it), and a chunked body is held to it as it arrives.
+    rules = ctx.handler.body_rules(parser.get().method_string(), parser.get().target());
+    body_limit = std::min(opt.body_limit, rules.limit);
     if (body_limit < opt.body_limit) {
       const auto length = parser.content_length();
       if (length && *length > body_limit) co_return http::error::body_limit;
@@ -309,9 +296,9 @@ asio::awaitable<After> Connection::State::serve_one(beast::flat_buffer& buffer) 
     co_return refusal->send ? After::drain_and_close : After::close;
   }
   HttpResponse response;
-  if (req.method() == http::verb::post && !is_json(req[http::field::content_type])) {
-    response = error_response(415, "wrong_content_type",
-                              "POST bodies must be Content-Type: application/json");
+  if (!content_type_matches(req[http::field::content_type], rules.content_type)) {
+    response =
+        error_response(415, "wrong_content_type", "Content-Type must be " + rules.content_type);
   } else {
     phase = Phase::handling;
     HttpRequest request{method, target, std::string(req[http::field::content_type]),
@@ -355,6 +342,7 @@ asio::awaitable<error_code> Connection::State::write(HttpResponse& r, unsigned v
   res.set(http::field::server, "tallystation");
   res.set(http::field::content_type, r.content_type);
   res.set(http::field::cache_control, "no-store");
+  for (const auto& [name, value] : r.headers) res.set(name, value);
   res.keep_alive(keep_alive);
   res.body() = std::move(r.body);
   res.prepare_payload();

@@ -32,11 +32,11 @@ struct ServerOptions {
   // Open connections from one client IP address; further ones are accepted and closed at once, so
   // that one device cannot take every slot.
   std::size_t max_connections_per_client = 64;
-  std::uint64_t body_limit = 256 * 1024;  // bytes; larger bodies are 413 too_large
-  // Tighter body limits for some request paths (exact match, query ignored), e.g.
-  // {"/v1/ballots", 64 KiB}: checked from Content-Length before any body byte is read, and while
-  // reading a chunked body, like body_limit.
-  std::vector<std::pair<std::string, std::uint64_t>> path_body_limits;
+  // Bytes; larger bodies are 413 too_large. The handler's Handler::body_rules may set a lower
+  // limit for a request (and a content type), asked once the request's header has arrived: both
+  // limits are checked from Content-Length before any body byte is read, and while reading a
+  // chunked body.
+  std::uint64_t body_limit = 256 * 1024;
   std::uint32_t header_limit = 8 * 1024;  // bytes of request line and headers; larger are 431
   unsigned io_threads = 1;                // signature checks run on the handler's pool, not here
 

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdlib>
+#include <map>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -33,7 +34,8 @@ using namespace std::chrono_literals;
 namespace {
 
 // Echoes the request; "/slow" is held until release() or drain(); "/async" is answered from
-// another thread; "/throw" throws.
+// another thread; "/throw" throws. Its body rules: POST bodies are JSON, and a path given a limit
+// with limit() takes no larger body.
 class FakeHandler : public ts::Handler {
  public:
   ~FakeHandler() override {
@@ -48,6 +50,7 @@ class FakeHandler : public ts::Handler {
     r.body = R"({"method":")" + request.method + R"(","target":")" + request.target +
              R"(","body_size":)" + std::to_string(request.body.size()) + "}";
     r.log_fields = {{"terminal", "t1"}};
+    if (request.target == "/allow") r.headers = {{"Allow", "GET, POST"}};
     if (request.target == "/slow") {
       held_.push_back(std::move(respond));
       cv_.notify_all();
@@ -59,6 +62,19 @@ class FakeHandler : public ts::Handler {
     }
     lock.unlock();
     respond(std::move(r));
+  }
+
+  ts::BodyRules body_rules(std::string_view method, std::string_view target) const override {
+    std::lock_guard lock(mu_);
+    ts::BodyRules rules;
+    if (method == "POST") rules.content_type = "application/json";
+    auto it = limits_.find(std::string(target.substr(0, target.find('?'))));
+    if (it != limits_.end()) rules.limit = it->second;
+    return rules;
+  }
+  void limit(std::string path, std::uint64_t bytes) {
+    std::lock_guard lock(mu_);
+    limits_[std::move(path)] = bytes;
   }
 
   void drain() override {
@@ -94,8 +110,9 @@ class FakeHandler : public ts::Handler {
     held_.clear();
   }
 
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable cv_;
+  std::map<std::string, std::uint64_t> limits_;
   std::vector<ts::Responder> held_;
   std::vector<std::thread> threads_;
   int requests_ = 0;
@@ -266,8 +283,9 @@ TEST_CASE("a chunked body over the limit is refused with 413 too_large", "[net]"
   CHECK(answer.find(R"("error":"too_large")") != std::string::npos);
 }
 
-TEST_CASE("a path's own body limit refuses a larger body before reading it", "[net]") {
-  TestServer s([](auto& o) { o.path_body_limits = {{"/v1/ballots", 1000}}; });
+TEST_CASE("the handler's body limit for a path refuses a larger body before reading it", "[net]") {
+  TestServer s;
+  s.handler.limit("/v1/ballots", 1000);
   SECTION("Content-Length over the path's limit: refused before any body byte is sent") {
     auto c = RawTlsConnection::connect(s.client_options()).value();
     // Only the header goes out: the answer must come without the body.
@@ -296,6 +314,15 @@ TEST_CASE("a path's own body limit refuses a larger body before reading it", "[n
     CHECK(client.post("/v1/commands", std::string(3000, ' '))->status == 200);
     CHECK(client.post("/v1/ballots", std::string(900, ' '))->status == 200);
   }
+}
+
+TEST_CASE("the handler's extra response headers are sent", "[net]") {
+  TestServer s;
+  auto c = RawTlsConnection::connect(s.client_options()).value();
+  CHECK(!c->write("GET /allow HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto answer = c->read_until("}", 3s);
+  CHECK(answer.rfind("HTTP/1.1 200", 0) == 0);
+  CHECK(answer.find("\r\nAllow: GET, POST\r\n") != std::string::npos);
 }
 
 TEST_CASE("a header over the limit is refused with 431", "[net]") {
