@@ -22,6 +22,7 @@ enum class Outcome : std::uint8_t {
 };
 
 std::string_view to_string(Outcome outcome);  // "complete", "tie", "unfilled", "exhausted"
+// Words for an outcome, in a language, are rendered from the codes: tally/wording.hpp.
 
 struct TallyEntry {
   std::string candidate;  // id
@@ -60,10 +61,5 @@ struct Result {
 
   friend bool operator==(const Result&, const Result&) = default;
 };
-
-// What the minutes say about the outcome, one sentence (e.g. for exhausted: "the round limit
-// of 3 is reached with no one elected: the position goes to appointment by the directly higher
-// Party committee").
-std::string outcome_message(const Result& result, std::uint32_t max_rounds);
 
 }  // namespace tallystation::tally

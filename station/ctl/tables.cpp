@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <cstdint>
+#include <optional>
 #include <sstream>
 
 namespace tallystation::station::ctl {
@@ -37,7 +39,41 @@ std::string text(const json::object& o, std::string_view key) {
   return text(o.if_contains(key));
 }
 
+std::optional<std::uint64_t> count_of(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  if (v != nullptr && v->is_int64() && v->get_int64() >= 0) {
+    return static_cast<std::uint64_t>(v->get_int64());
+  }
+  if (v != nullptr && v->is_uint64()) return v->get_uint64();
+  return std::nullopt;
+}
+
 }  // namespace
+
+std::string outcome_sentence(const json::object& m, tally::Language language) {
+  const json::value* outcome = m.if_contains("outcome");
+  const json::value* next = m.if_contains("next_step");
+  const json::value* step =
+      next != nullptr && next->is_object() ? next->get_object().if_contains("step") : nullptr;
+  const json::value* tied = m.if_contains("tied");
+  const auto round = count_of(m, "round");
+  const auto seats_unfilled = count_of(m, "seats_unfilled");
+  if (outcome == nullptr || !outcome->is_string() || step == nullptr || !step->is_string() ||
+      tied == nullptr || !tied->is_array() || !round || *round > UINT32_MAX || !seats_unfilled) {
+    return "";
+  }
+  const auto o = tally::parse_outcome(outcome->get_string());
+  const auto s = tally::parse_next_step(step->get_string());
+  if (!o || !s) return "";
+  tally::OutcomeFacts f;
+  f.outcome = *o;
+  f.next_step = *s;
+  f.round = static_cast<std::uint32_t>(*round);
+  f.seats_unfilled = *seats_unfilled;
+  f.alternates_unfilled = count_of(m, "alternates_unfilled").value_or(0);
+  f.tied = tied->get_array().size();
+  return tally::render_outcome(f, language);
+}
 
 std::string Table::render() const {
   std::vector<std::size_t> widths(header_.size(), 0);
@@ -132,7 +168,8 @@ std::string render_status(const json::object& status) {
   return out.str();
 }
 
-std::string render_minutes(const json::object& m, const json::object& certification) {
+std::string render_minutes(const json::object& m, const json::object& certification,
+                           tally::Language language) {
   std::ostringstream out;
   out << "Minutes of the count: " << text(m, "title") << " (contest " << text(m, "contest")
       << "), round " << text(m, "round") << "\n"
@@ -174,7 +211,9 @@ std::string render_minutes(const json::object& m, const json::object& certificat
   }
   out << tally.render() << "\n";
   out << "outcome: " << text(m, "outcome");
-  if (m.contains("outcome_message")) out << " (" << text(m, "outcome_message") << ")";
+  if (const std::string said = outcome_sentence(m, language); !said.empty()) {
+    out << " - " << said;
+  }
   out << "\n";
   out << "elected: " << text(m, "elected") << "\n";
   if (!m.at("elected_alternates").as_array().empty()) {

@@ -7,6 +7,8 @@
 
 #include <boost/json/object.hpp>
 
+#include "tally/wording.hpp"
+
 namespace tallystation::station::ctl {
 
 class Table {
@@ -25,8 +27,14 @@ class Table {
 // GET /v1/status as text: session, attendance, terminals, contests and rounds, command log.
 std::string render_status(const boost::json::object& status);
 // A round's minutes payload (CONTRACT.md section 4 and the station's extras) and its
-// certification ({"certified","required","signed_by","missing"}; may be empty) as text.
+// certification ({"certified","required","signed_by","missing"}; may be empty) as text. The
+// outcome sentence is rendered in `language` from the minutes' codes (tally/wording.hpp).
 std::string render_minutes(const boost::json::object& minutes,
-                           const boost::json::object& certification);
+                           const boost::json::object& certification,
+                           tally::Language language = tally::Language::en);
+// The outcome of a minutes payload in words, from its codes and numbers (`outcome`,
+// `next_step.step`, `round`, `seats_unfilled`, `alternates_unfilled`, `tied`); empty if the
+// payload lacks them or names a code this build does not know.
+std::string outcome_sentence(const boost::json::object& minutes, tally::Language language);
 
 }  // namespace tallystation::station::ctl

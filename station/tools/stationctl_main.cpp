@@ -30,6 +30,7 @@ namespace json = boost::json;
 namespace ts = tallystation::station;
 namespace ctl = tallystation::station::ctl;
 namespace crypto = tallystation::crypto;
+namespace tally = tallystation::tally;
 
 namespace {
 
@@ -67,6 +68,7 @@ void apply_environment(const std::vector<EnvBacked>& all) {
 struct Args {
   std::string data, session, terminal, public_key, contest, out, ballot_hash, receipt, name;
   std::string args_json;
+  std::string lang = "en";  // the language the minutes' outcome is rendered in
   std::vector<std::string> tls_names, candidates, nominations;
   std::uint32_t round = 0, present = 0, count = 0;
   std::optional<std::uint32_t> seats, alternates, round_opt;
@@ -302,7 +304,9 @@ void do_results(const Global& g, const Args& a) {
   for (std::uint32_t n : rounds) {
     auto m = link.minutes(a.contest, n);
     all.push_back(json::object{{"payload", m.payload}, {"certification", m.certification}});
-    human += (human.empty() ? "" : "\n") + ctl::render_minutes(m.payload, m.certification);
+    human += (human.empty() ? "" : "\n") +
+             ctl::render_minutes(m.payload, m.certification,
+                                 tally::parse_language(a.lang).value_or(tally::Language::en));
   }
   print(g, a.round_opt ? all.at(0) : json::value(all), human);
 }
@@ -495,6 +499,12 @@ int main(int argc, char** argv) {
                       false, do_results);
   results->add_option("--contest", a.contest, "contest id")->required();
   results->add_option("--round", a.round_opt, "one round (default: every closed round)");
+  results
+      ->add_option("--lang", a.lang,
+                   "language of the outcome sentence: en (English) or vi (tiếng Việt); the "
+                   "signed minutes carry codes only")
+      ->check(CLI::IsMember({"en", "vi"}))
+      ->capture_default_str();
   auto* proof = sub("proof",
                     "check that a ballot is in a closed round's ballot box (inclusion proof "
                     "against the signed minutes)",

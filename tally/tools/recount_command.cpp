@@ -11,6 +11,7 @@
 #include "tally/audit/recount.hpp"
 #include "tally/further_round.hpp"
 #include "tally/percent.hpp"
+#include "tally/wording.hpp"
 
 namespace tallystation::audit {
 
@@ -41,9 +42,9 @@ void print_report(const tally::Contest& c, const tally::Result& r) {
     std::cerr << "  " << e.candidate << "  " << e.votes << "  "
               << tally::percent_of(e.votes, r.basis) << "% of basis  " << e.name << "\n";
   }
-  std::cerr << "outcome " << tally::to_string(r.outcome) << ": "
-            << tally::outcome_message(r, c.rule_set.max_rounds) << "\n";
   const tally::FurtherRound next = tally::further_round(c, r);
+  std::cerr << "outcome " << tally::to_string(r.outcome) << ": "
+            << tally::render_outcome(tally::outcome_facts(r, next), tally::Language::en) << "\n";
   if (next.step != tally::NextStep::none) {
     std::cerr << "next: " << tally::to_string(next.step);
     if (next.round != 0) {

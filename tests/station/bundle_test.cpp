@@ -488,6 +488,81 @@ TEST_CASE("a tampered bundle fails with the check that names the change", "[bund
   }
 }
 
+namespace {
+
+// The minutes of cc/1 as a station signed them before the minutes carried codes only: with
+// `outcome_message`, where those stations wrote it (after percent_of_basis), saying `said`.
+void legacy_minutes(const fs::path& bundle, const std::string& said) {
+  resign_minutes(bundle, "cc/1", [&](json::object& m) {
+    json::object old;
+    for (const auto& kv : m) {
+      old[kv.key()] = kv.value();
+      if (kv.key() == "percent_of_basis") old["outcome_message"] = said;
+    }
+    REQUIRE(old.contains("outcome_message"));
+    m = std::move(old);
+  });
+}
+
+}  // namespace
+
+TEST_CASE(
+    "a bundle exported before the minutes carried codes only verifies only if its "
+    "outcome_message is the sentence those stations wrote",
+    "[bundle][legacy]") {
+  const GoodBundle& g = GoodBundle::get();
+  // cc/1: 12 ballots against a basis of 300 convened: no one reaches the threshold.
+  const std::string written =
+      "3 seat(s) unfilled: the congress decides whether to hold another round among the "
+      "candidates not yet elected";
+
+  SECTION("the exported minutes carry no outcome_message") {
+    auto env = crypto::parse_envelope(read_file(g.bundle / "rounds/cc/1/minutes.json"));
+    REQUIRE(env);
+    const json::object m = json::parse(env->payload).as_object();
+    CHECK(m.at("outcome").as_string() == "unfilled");
+    CHECK_FALSE(m.contains("outcome_message"));
+  }
+  SECTION("the sentence as written passes recount, which says it checked the legacy member") {
+    const fs::path b = g.copy("legacy");
+    legacy_minutes(b, written);
+    const verify::Report r = verify::verify_bundle(b);
+    INFO(r.text());
+    CHECK(r.ok());
+    const verify::Check* recount = r.find("recount", "round cc/1");
+    REQUIRE(recount != nullptr);
+    CHECK(recount->state == verify::CheckState::ok);
+    CHECK(recount->note.find("legacy member outcome_message") != std::string::npos);
+    CHECK(r.find("minutes facts", "round cc/1")->state == verify::CheckState::ok);
+    // The round without it says nothing of a legacy member.
+    CHECK(r.find("recount", "round chair/1")->note.empty());
+  }
+  SECTION("an altered sentence fails recount, naming both texts") {
+    const fs::path b = g.copy("legacy-altered");
+    legacy_minutes(b,
+                   "2 seat(s) unfilled: the congress decides whether to hold another round "
+                   "among the candidates not yet elected");
+    expect_failure(b, "recount");
+    const verify::Report r = verify::verify_bundle(b);
+    const verify::Check* recount = r.failed("recount", "round cc/1");
+    REQUIRE(recount != nullptr);
+    REQUIRE(recount->problems.size() == 1);
+    CHECK(recount->problems[0].find("outcome_message") != std::string::npos);
+    CHECK(recount->problems[0].find(written) != std::string::npos);
+  }
+  SECTION("today's wording, or another language, is not the legacy sentence: it fails") {
+    for (const char* said :
+         {"3 seats unfilled: the congress decides whether to hold another round among the "
+          "candidates not yet elected",
+          "Chưa bầu đủ, còn thiếu 3 người: Đại hội quyết định có bầu tiếp hay không trong số "
+          "những người chưa trúng cử"}) {
+      const fs::path b = g.copy("legacy-reworded");
+      legacy_minutes(b, said);
+      expect_failure(b, "recount");
+    }
+  }
+}
+
 TEST_CASE("unreadable bundle files are not a verdict", "[bundle]") {
   const GoodBundle& g = GoodBundle::get();
   const fs::path b = g.copy("unreadable");

@@ -437,6 +437,14 @@ TEST_CASE(
   Run results = c.ctl("results", {"--contest", "ec", "--round", "1"}, "");
   CHECK(results.exit == 0);
   CHECK(results.out.find("CERTIFIED") != std::string::npos);
+  // The minutes carry codes; stationctl words the outcome, in English or in Vietnamese.
+  CHECK(results.out.find("outcome: tie - A tie at the last seat: a run-off among the 3 tied "
+                         "candidates for 2 seats\n") != std::string::npos);
+  Run results_vi = c.ctl("results", {"--contest", "ec", "--round", "1", "--lang", "vi"}, "");
+  CHECK(results_vi.exit == 0);
+  CHECK(results_vi.out.find("outcome: tie - Có số phiếu bằng nhau ở vị trí cuối: bầu lại giữa 3 "
+                            "người bằng phiếu để chọn 2 người\n") != std::string::npos);
+  CHECK(c.ctl("results", {"--contest", "ec", "--round", "1", "--lang", "fr"}, "").exit != 0);
 
   // A delegate checks a receipt against the signed minutes.
   testing::write_file(c.dir() / "receipt.json", c.receipts().front());

@@ -10,6 +10,7 @@
 #include "station/app/countersign.hpp"
 #include "station/app/messages.hpp"
 #include "station/app/minutes.hpp"
+#include "station/ctl/tables.hpp"
 
 using namespace tallystation;
 using namespace tallystation::station;
@@ -151,6 +152,52 @@ TEST_CASE("attendance not yet recorded is null in the minutes", "[minutes]") {
   f.present.reset();
   const json::object p = json::parse(make_minutes(f, box(1, kRound1)).payload).as_object();
   CHECK(p.at("present").is_null());
+}
+
+namespace {
+
+// Every string of the payload but the session's own title and names, recursively.
+void strings_of(const json::value& v, std::string_view key, std::vector<std::string>& out) {
+  if (key == "title" || key == "name") return;
+  if (v.is_string()) out.emplace_back(v.get_string());
+  if (v.is_array()) {
+    for (const json::value& e : v.get_array()) strings_of(e, key, out);
+  }
+  if (v.is_object()) {
+    for (const auto& kv : v.get_object()) strings_of(kv.value(), kv.key(), out);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("the minutes name the outcome by codes and numbers, never in words of one language",
+          "[minutes]") {
+  const ContestDef cc = committee();
+  const Minutes m = make_minutes(facts_for(cc, 1, first_round_ballot(cc)), box(1, kRound1));
+  const json::object p = json::parse(m.payload).as_object();
+  CHECK_FALSE(p.contains("outcome_message"));
+  // Codes, ids, hex and decimal numbers: no string holds a space, so none is a sentence.
+  std::vector<std::string> strings;
+  strings_of(p, "", strings);
+  REQUIRE_FALSE(strings.empty());
+  for (const std::string& s : strings) {
+    CAPTURE(s);
+    CHECK(s.find(' ') == std::string::npos);
+  }
+  // Whoever shows the minutes renders the sentence from those codes, in the reader's language.
+  CHECK(ctl::outcome_sentence(p, tally::Language::en) ==
+        "A tie at the last seat: a run-off among the 2 tied candidates for 1 seat");
+  CHECK(ctl::outcome_sentence(p, tally::Language::vi) ==
+        "Có số phiếu bằng nhau ở vị trí cuối: bầu lại giữa 2 người bằng phiếu để chọn 1 người");
+  CHECK(ctl::render_minutes(p, {}, tally::Language::vi)
+            .find("outcome: tie - Có số phiếu bằng nhau ở vị trí cuối") != std::string::npos);
+  CHECK(ctl::render_minutes(p, {}).find("outcome: tie - A tie at the last seat") !=
+        std::string::npos);
+  // A code this build does not know is shown as the code, with no sentence.
+  json::object unknown = p;
+  unknown["outcome"] = "postponed";
+  CHECK(ctl::outcome_sentence(unknown, tally::Language::en).empty());
+  CHECK(ctl::render_minutes(unknown, {}).find("outcome: postponed\n") != std::string::npos);
 }
 
 TEST_CASE("a round's ballot survives its stored JSON form", "[minutes]") {

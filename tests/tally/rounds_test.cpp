@@ -4,6 +4,7 @@
 
 #include "contest_fixture.hpp"
 #include "tally/further_round.hpp"
+#include "tally/wording.hpp"
 
 using namespace tallystation::tally;
 using namespace tallystation::tally::test;
@@ -34,8 +35,10 @@ TEST_CASE(
     const FurtherRound next = further_round(c, r);
     CHECK(next.step == NextStep::appointment);
     CHECK(next.eligible.empty());
-    CHECK(outcome_message(r, 3).find("appointment by the directly higher Party committee") !=
-          std::string::npos);
+    CHECK(render_outcome(outcome_facts(r, next), Language::en)
+              .find("appointment by the directly higher Party committee") != std::string::npos);
+    CHECK(render_outcome(outcome_facts(r, next), Language::vi)
+              .find("cấp ủy cấp trên trực tiếp chỉ định") != std::string::npos);
   }
 }
 

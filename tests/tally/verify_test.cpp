@@ -1,6 +1,6 @@
 // The pieces of `tally-audit verify` on their own: the enrolment-overlap rule, the token set
-// file, the report formats and the worker pool. Whole bundles, good and tampered, are checked in
-// tests/station/bundle_test.cpp.
+// file, the report formats, the legacy outcome sentence and the worker pool. Whole bundles, good
+// and tampered, are checked in tests/station/bundle_test.cpp.
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
@@ -13,6 +13,7 @@
 #include "crypto/merkle.hpp"
 #include "tally/audit/verify/box_scan.hpp"
 #include "tally/audit/verify/bundle_model.hpp"
+#include "tally/audit/verify/minutes_compare.hpp"
 #include "tally/audit/verify/report.hpp"
 #include "tally/audit/verify/verifier.hpp"
 #include "tally/audit/verify/worker_pool.hpp"
@@ -161,4 +162,40 @@ TEST_CASE("a line far longer than any bundle line is unreadable, not buffered", 
   Report report;
   CHECK_THROWS_AS(read_token_set(p, 1, "round x/1", report), UnreadableBundle);
   fs::remove(p);
+}
+
+TEST_CASE("the legacy outcome sentence is the English text older stations signed, word for word",
+          "[verify][legacy]") {
+  // Bundles exported before the minutes carried codes only hold these exact sentences in
+  // `outcome_message`; rewording any of them would make those bundles fail `recount`.
+  tally::Result r;
+  r.outcome = tally::Outcome::complete;
+  CHECK(legacy_outcome_message(r, 0) == "every place is filled");
+  r.alternates_unfilled = 2;
+  CHECK(legacy_outcome_message(r, 0) ==
+        "every seat is filled; 2 alternate place(s) left unfilled: the congress decides whether "
+        "to vote again");
+  r.outcome = tally::Outcome::tie;
+  r.tied = {"c1", "c2", "c3"};
+  r.seats_unfilled = 1;
+  CHECK(legacy_outcome_message(r, 0) ==
+        "a tie at the last seat: a run-off among the 3 tied candidates for 1 seat(s)");
+  r.seats_unfilled = 0;
+  CHECK(legacy_outcome_message(r, 0) ==
+        "a tie at the last alternate place: a run-off among the 3 tied candidates for 2 alternate "
+        "place(s)");
+  r.outcome = tally::Outcome::unfilled;
+  r.tied.clear();
+  r.seats_unfilled = 4;
+  CHECK(legacy_outcome_message(r, 0) ==
+        "4 seat(s) unfilled: the congress decides whether to hold another round among the "
+        "candidates not yet elected");
+  r.outcome = tally::Outcome::exhausted;
+  r.seats_unfilled = 1;
+  r.appointment_by_higher_committee = true;
+  CHECK(legacy_outcome_message(r, 3) ==
+        "the round limit of 3 is reached with the position unfilled: it goes to appointment by "
+        "the directly higher Party committee");
+  r.appointment_by_higher_committee = false;
+  CHECK(legacy_outcome_message(r, 5) == "the round limit of 5 is reached with 1 seat(s) unfilled");
 }

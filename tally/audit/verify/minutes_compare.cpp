@@ -45,6 +45,41 @@ std::string first_difference(const json::value& got, const json::value& want,
 
 }  // namespace
 
+std::string legacy_outcome_message(const tally::Result& result, std::uint32_t max_rounds) {
+  // Frozen: the exact text of tally::outcome_message as stations wrote it into the minutes
+  // before the minutes carried codes only. Do not reword, or bundles exported before then stop
+  // verifying.
+  switch (result.outcome) {
+    case tally::Outcome::complete:
+      if (result.alternates_unfilled > 0) {
+        return "every seat is filled; " + std::to_string(result.alternates_unfilled) +
+               " alternate place(s) left unfilled: the congress decides whether to vote again";
+      }
+      return "every place is filled";
+    case tally::Outcome::tie:
+      if (result.seats_unfilled > 0) {
+        return "a tie at the last seat: a run-off among the " + std::to_string(result.tied.size()) +
+               " tied candidates for " + std::to_string(result.seats_unfilled) + " seat(s)";
+      }
+      return "a tie at the last alternate place: a run-off among the " +
+             std::to_string(result.tied.size()) + " tied candidates for " +
+             std::to_string(result.alternates_unfilled) + " alternate place(s)";
+    case tally::Outcome::unfilled:
+      return std::to_string(result.seats_unfilled) +
+             " seat(s) unfilled: the congress decides whether to hold another round among the "
+             "candidates not yet elected";
+    case tally::Outcome::exhausted:
+      if (result.appointment_by_higher_committee) {
+        return "the round limit of " + std::to_string(max_rounds) +
+               " is reached with the position unfilled: it goes to appointment by the directly "
+               "higher Party committee";
+      }
+      return "the round limit of " + std::to_string(max_rounds) + " is reached with " +
+             std::to_string(result.seats_unfilled) + " seat(s) unfilled";
+  }
+  return "";
+}
+
 void expect(CheckBuilder& b, const json::object& m, std::string_view key, const json::value& want) {
   const json::value* got = m.if_contains(key);
   if (got == nullptr) {
@@ -83,7 +118,13 @@ void compare_count(const tally::Contest& c, const tally::Result& r, const json::
   expect(b, m, "alternates_unfilled", r.alternates_unfilled);
   expect(b, m, "invalid_by_reason", invalid);
   expect(b, m, "percent_of_basis", percent);
-  expect(b, m, "outcome_message", json::string(tally::outcome_message(r, c.rule_set.max_rounds)));
+  // Minutes signed before they carried codes only held the outcome as an English sentence as well.
+  // Such a bundle still verifies if the sentence is exactly the one those stations wrote for this
+  // count; new minutes never carry it (docs/audit.md "Minutes exported before codes only").
+  if (m.contains("outcome_message")) {
+    expect(b, m, "outcome_message", json::string(legacy_outcome_message(r, c.rule_set.max_rounds)));
+    b.set_note("legacy member outcome_message (minutes written before codes only) checked");
+  }
   expect(b, m, "elected_so_far", string_array(p.elected));
   expect(b, m, "elected_alternates_so_far", string_array(p.elected_alternates));
 }
@@ -150,7 +191,7 @@ void compare_facts(const RoundJob& job, const RoundFacts& f, const BoxScan& box,
                                          "alternates_unfilled",
                                          "invalid_by_reason",
                                          "percent_of_basis",
-                                         "outcome_message",
+                                         "outcome_message",  // legacy: checked by recount
                                          "next_step",
                                          "elected_so_far",
                                          "elected_alternates_so_far",

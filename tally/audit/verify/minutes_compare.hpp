@@ -18,6 +18,11 @@ namespace tallystation::audit::verify {
 // The ids as a JSON array of strings, in their order.
 boost::json::array string_array(const std::vector<std::string>& ids);
 
+// The English sentence that minutes signed before they carried codes only held as
+// `outcome_message`, word for word as those stations wrote it (tally::outcome_message then). Only
+// for checking such legacy bundles: words for display come from tally/wording.hpp.
+std::string legacy_outcome_message(const tally::Result& result, std::uint32_t max_rounds);
+
 // Passes if minutes member `key` serialises as `want`, else fails naming both.
 void expect(CheckBuilder& b, const boost::json::object& m, std::string_view key,
             const boost::json::value& want);
