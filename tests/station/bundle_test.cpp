@@ -365,6 +365,49 @@ TEST_CASE("a tampered bundle fails with the check that names the change", "[bund
     });
     expect_failure(b, "keys file");
   }
+  // Each key record's keyid must be its own key's (SHA-256 of the DER SubjectPublicKeyInfo):
+  // here it is still valid hex, but another key's.
+  SECTION("the station's keyid in keys.json naming another key") {
+    const fs::path b = g.copy("keyid-station");
+    edit_json(b / "keys.json", [&](json::value& v) {
+      v.at("station").as_object()["keyid"] = Keys::get().member1.keyid();
+    });
+    expect_failure(b, "keys file");
+  }
+  SECTION("an official's keyid in keys.json naming another key") {
+    const fs::path b = g.copy("keyid-official");
+    edit_json(b / "keys.json", [&](json::value& v) {
+      json::object& o1 = v.at("officials").as_array()[0].as_object();
+      REQUIRE(o1.at("keyid").as_string() == Keys::get().official1.keyid());
+      o1["keyid"] = Keys::get().official2.keyid();
+    });
+    expect_failure(b, "keys file");
+  }
+  SECTION("a committee member's keyid in keys.json naming another key") {
+    const fs::path b = g.copy("keyid-member");
+    edit_json(b / "keys.json", [&](json::value& v) {
+      json::object& m2 = v.at("counting_committee").as_array()[1].as_object();
+      REQUIRE(m2.at("keyid").as_string() == Keys::get().member2.keyid());
+      m2["keyid"] = Keys::get().member1.keyid();
+    });
+    expect_failure(b, "keys file");
+  }
+  SECTION("a terminal's keyid in keys.json naming another key") {
+    const fs::path b = g.copy("keyid-terminal");
+    edit_json(b / "keys.json", [&](json::value& v) {
+      for (json::value& t : v.at("terminals").as_array()) {
+        if (t.at("id").as_string() == "t2") t.as_object()["keyid"] = Keys::get().t3.keyid();
+      }
+    });
+    expect_failure(b, "keys file");
+  }
+  SECTION("a key record without its keyid") {
+    const fs::path b = g.copy("keyid-missing");
+    edit_json(b / "keys.json", [&](json::value& v) {
+      v.at("counting_committee").as_array()[0].as_object().erase("keyid");
+    });
+    expect_failure(b, "keys file");
+  }
   SECTION("a round's minutes missing") {
     const fs::path b = g.copy("no-minutes");
     fs::remove(b / "rounds/chair/1/minutes.json");
