@@ -408,6 +408,22 @@ TEST_CASE("a tampered bundle fails with the check that names the change", "[bund
     });
     expect_failure(b, "keys file");
   }
+  SECTION("a box written with CRLF line ends") {
+    // JSON allows the CR after the envelope; the bundle's line format does not (as in
+    // commands.jsonl and tokens.txt).
+    const fs::path b = g.copy("crlf");
+    auto lines = lines_of(b / "rounds/cc/1/ballots.jsonl");
+    for (std::string& l : lines) l += "\r";
+    write_lines(b / "rounds/cc/1/ballots.jsonl", lines);
+    expect_failure(b, "ballot signatures");
+  }
+  SECTION("a blank line in the box") {
+    const fs::path b = g.copy("blank-line");
+    auto lines = lines_of(b / "rounds/cc/1/ballots.jsonl");
+    lines.insert(lines.begin() + 3, "");
+    write_lines(b / "rounds/cc/1/ballots.jsonl", lines);
+    expect_failure(b, "ballot signatures");
+  }
   SECTION("a round's minutes missing") {
     const fs::path b = g.copy("no-minutes");
     fs::remove(b / "rounds/chair/1/minutes.json");
