@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <boost/json.hpp>
 #include <filesystem>
 #include <functional>
@@ -14,6 +15,7 @@
 #include "crypto/merkle.hpp"
 #include "station/app/messages.hpp"
 #include "station/ctl/audit_bundle.hpp"
+#include "station/store/faulty_store.hpp"
 #include "tally/audit/verify/verifier.hpp"
 
 using namespace tallystation;
@@ -688,6 +690,65 @@ TEST_CASE("a further round's list is open_round's, not one the station shortened
   CHECK(r.failed("command log chain") == nullptr);
   CHECK(r.failed("minutes facts") == nullptr);
   CHECK(r.failed("round ballot", "round cc/2") != nullptr);
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
+TEST_CASE("a ballot checked before its round opened is judged against that round's list",
+          "[bundle][rounds]") {
+  // Intake checks a ballot's marks on a worker before the writer commits it. A ballot for cc/2
+  // checked while cc/2 was still pending saw no list of its own (the session's); open_round
+  // then commits before the ballot does, on a shorter list. The writer judges the marks against
+  // the list of the round the ballot is committed to: c3 is not on cc/2's list.
+  const fs::path dir = temp_dir("bundle-stale-list");
+  const fs::path bundle = dir / "bundle";
+  StationOptions opts;
+  opts.inject_faults = true;
+  Station s("stale-list-src", opts);
+  const Keys& k = Keys::get();
+  auto tokens = s.open_cc(10);
+  for (int i = 0; i < 3; ++i) REQUIRE(s.ballot(tokens[i], {"c1"}, &k.t1).status == 200);
+  Station::expect_ok(s.command("close_round", {{"contest", "cc"}, {"round", 1}}));  // unfilled
+  auto issued = Station::expect_ok(
+      s.command("issue_tokens", {{"contest", "cc"}, {"round", 2}, {"count", 5}}));
+  std::vector<std::string> t2;
+  for (const auto& t : issued.at("result").at("tokens").as_array()) t2.emplace_back(t.as_string());
+
+  auto signed_command = [&](const std::string& name, json::object args) {
+    return sign_command(k.official1, make_command_payload("cc2026", ++s.seq(), "o1", name, args));
+  };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  FaultyStore& faults = *s.app().faults();
+  // The writer is held inside a commit; open_round queues behind it, then the two ballots are
+  // checked (round 2 has no list yet) and queue behind open_round.
+  faults.hold_commits();
+  auto attendance =
+      s.start("POST", "/v1/commands", signed_command("record_attendance", {{"present", 250}}));
+  REQUIRE(faults.wait_until_commit_held(deadline));
+  auto open = s.start(
+      "POST", "/v1/commands",
+      signed_command("open_round",
+                     {{"contest", "cc"}, {"round", 2}, {"candidates", json::array{"c1", "c2"}}}));
+  REQUIRE(s.app().wait_for_queued(1, deadline));
+  auto off_list =
+      s.start("POST", "/v1/ballots", Station::ballot_body(t2[0], {"c3"}, &k.t1, "cc", 2));
+  auto on_list = s.start("POST", "/v1/ballots", Station::ballot_body(t2[1], {"c1"}, &k.t1, "cc", 2));
+  REQUIRE(s.app().wait_for_queued(3, deadline));
+  faults.release_commits();
+  Station::expect_ok(Station::wait(std::move(attendance)));
+  Station::expect_ok(Station::wait(std::move(open)));
+  CHECK(error_code_of(Station::wait(std::move(off_list))) == "unknown_candidate");
+  CHECK(Station::wait(std::move(on_list)).status == 200);
+  // Refused, so its token is still unspent.
+  CHECK(s.ballot(t2[0], {"c2"}, &k.t1, "cc", 2).status == 200);
+
+  auto closed = Station::expect_ok(s.command("close_round", {{"contest", "cc"}, {"round", 2}}));
+  CHECK(closed.at("result").at("minutes").at("outcome").as_string() == "unfilled");
+  REQUIRE(ctl::export_bundle(s.data(), bundle).has_value());
+  const verify::Report r = verify::verify_bundle(bundle);
+  INFO(r.text());
+  CHECK(r.ok());
+  CHECK(r.find("ballot payloads", "round cc/2")->passed == 2);
   std::error_code ec;
   fs::remove_all(dir, ec);
 }
