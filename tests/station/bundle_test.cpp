@@ -4,8 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <chrono>
 #include <boost/json.hpp>
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <sstream>
@@ -732,7 +732,8 @@ TEST_CASE("a ballot checked before its round opened is judged against that round
   REQUIRE(s.app().wait_for_queued(1, deadline));
   auto off_list =
       s.start("POST", "/v1/ballots", Station::ballot_body(t2[0], {"c3"}, &k.t1, "cc", 2));
-  auto on_list = s.start("POST", "/v1/ballots", Station::ballot_body(t2[1], {"c1"}, &k.t1, "cc", 2));
+  auto on_list =
+      s.start("POST", "/v1/ballots", Station::ballot_body(t2[1], {"c1"}, &k.t1, "cc", 2));
   REQUIRE(s.app().wait_for_queued(3, deadline));
   faults.release_commits();
   Station::expect_ok(Station::wait(std::move(attendance)));
