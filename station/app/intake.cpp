@@ -35,6 +35,11 @@ std::string stored_envelope(const crypto::Envelope& env, const crypto::Signature
   return crypto::serialize(crypto::Envelope{env.payload, env.payload_type, {verified}});
 }
 
+Refused off_the_list(const std::string& mark, const std::string& contest) {
+  return refuse(Refusal::unknown_candidate,
+                "\"" + mark + "\" is not a candidate of contest " + contest);
+}
+
 }  // namespace
 
 Checked<PendingBallot> check_ballot(std::string_view body, const Session& session,
@@ -78,12 +83,10 @@ Checked<PendingBallot> check_ballot(std::string_view body, const Session& sessio
   for (const std::string& mark : payload->marks) {
     const bool listed = round_ballot ? round_ballot->find_candidate(mark) != nullptr
                                      : contest->find_candidate(mark) != nullptr;
-    if (!listed) {
-      return refuse(Refusal::unknown_candidate,
-                    "\"" + mark + "\" is not a candidate of contest " + contest->id);
-    }
+    if (!listed) return off_the_list(mark, contest->id);
   }
   PendingBallot b;
+  b.marks_on_round_list = round_ballot.has_value();
   b.leaf = crypto::leaf_hash(env->payload);
   b.token = token_hash(payload->token);
   b.payload = std::move(*payload);
@@ -92,6 +95,19 @@ Checked<PendingBallot> check_ballot(std::string_view body, const Session& sessio
   b.terminal_id = terminal->id;
   b.terminal_keyid = sig->keyid;
   return b;
+}
+
+Checked<void> recheck_marks(const PendingBallot& b, const Ledger& ledger) {
+  // A round's list never changes once it is opened: a ballot checked against it stays checked.
+  if (b.marks_on_round_list) return {};
+  const auto round_ballot = ledger.book().ballot(b.payload.contest, b.payload.round);
+  if (!round_ballot) return {};
+  for (const std::string& mark : b.payload.marks) {
+    if (round_ballot->find_candidate(mark) == nullptr) {
+      return off_the_list(mark, b.payload.contest);
+    }
+  }
+  return {};
 }
 
 Checked<PendingCommand> check_command(std::string_view body, const Session& session) {

@@ -16,6 +16,14 @@ namespace tallystation::station {
 Checked<PendingBallot> check_ballot(std::string_view body, const Session& session,
                                     const Ledger& ledger);
 
+// Writer thread, before the ballot's batch: judges the marks against the list of the round the
+// ballot is about to be committed to. check_ballot judged them against the round's list if the
+// round had been opened, else against the session's; an open_round committed between the two
+// (a run-off, a further round, an elect-from contest: another list than the session's) would
+// otherwise let a mark off the round's list into its box. unknown_candidate, or nothing (also
+// when the round has not opened: the writer refuses that with round_not_open).
+Checked<void> recheck_marks(const PendingBallot& ballot, const Ledger& ledger);
+
 // malformed, bad_signature, unknown_official, unknown_session; else the command for the writer.
 Checked<PendingCommand> check_command(std::string_view body, const Session& session);
 

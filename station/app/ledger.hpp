@@ -40,6 +40,11 @@ struct PendingBallot {
   std::string terminal_keyid;
   crypto::Digest leaf{};
   crypto::Digest token{};  // token_hash(payload.token)
+  // Intake checked the marks against the list the round was opened on (fixed by open_round, never
+  // changed after). False: the round had not opened yet, so intake checked them against the
+  // session's list, and the writer checks them again against the round's list before it commits
+  // the ballot (recheck_marks, intake.hpp).
+  bool marks_on_round_list = false;
 };
 
 // The writer's verdict on one ballot.

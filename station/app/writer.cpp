@@ -4,6 +4,8 @@
 
 #include <exception>
 
+#include "station/app/intake.hpp"
+
 namespace tallystation::station {
 
 Writer::Writer(Ledger& ledger, std::size_t max_batch)
@@ -102,17 +104,32 @@ void Writer::run() {
 }
 
 void Writer::run_ballots(std::vector<BallotJob>& jobs) {
+  std::vector<BallotOutcome> outcomes(jobs.size());
   std::vector<PendingBallot> batch;
+  std::vector<std::size_t> job_of;  // batch[k] is jobs[job_of[k]]
   batch.reserve(jobs.size());
-  for (BallotJob& j : jobs) batch.push_back(std::move(j.ballot));
-  std::vector<BallotOutcome> outcomes;
-  try {
-    outcomes = ledger_.commit_ballots(batch);
-  } catch (const std::exception& e) {
-    // The transaction may still be open, and memory must match what is on disk. A ballot that
-    // did commit is answered with its receipt when the terminal sends it again.
-    ledger_.recover();
-    outcomes.assign(jobs.size(), BallotOutcome{refuse(Refusal::internal, e.what()), false});
+  job_of.reserve(jobs.size());
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    // The marks against the list of the round the ballot goes into, as it stands now that every
+    // command before the ballot has been applied (an open_round may have come after intake).
+    if (auto listed = recheck_marks(jobs[i].ballot, ledger_); !listed) {
+      outcomes[i] = BallotOutcome{listed.error(), false};
+      continue;
+    }
+    batch.push_back(std::move(jobs[i].ballot));
+    job_of.push_back(i);
+  }
+  if (!batch.empty()) {
+    std::vector<BallotOutcome> committed;
+    try {
+      committed = ledger_.commit_ballots(batch);
+    } catch (const std::exception& e) {
+      // The transaction may still be open, and memory must match what is on disk. A ballot that
+      // did commit is answered with its receipt when the terminal sends it again.
+      ledger_.recover();
+      committed.assign(batch.size(), BallotOutcome{refuse(Refusal::internal, e.what()), false});
+    }
+    for (std::size_t k = 0; k < batch.size(); ++k) outcomes[job_of[k]] = std::move(committed[k]);
   }
   for (std::size_t i = 0; i < jobs.size(); ++i) jobs[i].done(std::move(outcomes[i]));
 }

@@ -103,6 +103,16 @@ struct WorkerContext {
 
 void check_line(std::string_view line, const WorkerContext& ctx, BallotParser& parser,
                 BallotFields& fields, LineResult& r) {
+  // A line is one envelope and nothing else (docs/audit.md "Formats, exactly"): JSON would allow
+  // whitespace around it, a CR of a CRLF file included, but commands.jsonl (hashed line by line)
+  // and tokens.txt refuse it, and so does the box: one reading of "one envelope per line".
+  if (line.empty() || line.front() != '{' || line.back() != '}') {
+    r.sig_problem = line.empty() ? "an empty line (each line holds one envelope)"
+                                 : "the line does not start with '{' and end with '}' (no "
+                                   "whitespace or CR around the envelope)";
+    r.payload_problem = "no payload";
+    return;
+  }
   auto env = crypto::parse_envelope(line);
   if (!env) {
     r.sig_problem = "not a DSSE envelope (" + std::string(crypto::to_string(env.error())) + ")";

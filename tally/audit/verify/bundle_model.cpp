@@ -363,7 +363,23 @@ std::string check_keys_file(const fs::path& bundle, const SessionDef& session, c
   const std::string station_pem = str(station, "public_key", label + ".station");
   auto sk = crypto::PublicKey::from_pem(station_pem);
   if (!sk) throw UnreadableBundle("keys.json: the station key is not a usable public key");
-  if (str(station, "keyid", label) != sk->keyid()) b.fail("station: keyid does not match its key");
+  // Every key record carries the keyid of its key: the lowercase hex SHA-256 of the key's DER
+  // SubjectPublicKeyInfo (CONTRACT.md section 1), so that a reader who goes by keyid finds the
+  // key it names. Missing, not a string, or another key's: the record fails.
+  auto keyid_matches = [&](const json::object& record, const crypto::PublicKey& key,
+                           const std::string& who) {
+    const json::value* keyid = record.if_contains("keyid");
+    if (keyid == nullptr || !keyid->is_string()) {
+      b.fail(who + ": no keyid");
+      return false;
+    }
+    if (keyid->get_string() != key.keyid()) {
+      b.fail(who + ": keyid " + std::string(keyid->get_string()) + " does not match its key");
+      return false;
+    }
+    return true;
+  };
+  (void)keyid_matches(station, *sk, "station");
   // The station must not also hold a role: it could countersign its own minutes, sign commands
   // or cast ballots.
   if (session.member_by_keyid.count(sk->keyid()) != 0 ||
@@ -387,8 +403,8 @@ std::string check_keys_file(const fs::path& bundle, const SessionDef& session, c
       if (it == by.end() || it->second != id) {
         b.fail(std::string(role) + ": " + id + " is not the session's key for " + id);
       } else {
-        b.pass();
-        seen.insert(id);
+        seen.insert(id);  // the session's key: listed, whatever its keyid says
+        if (keyid_matches(po, *k, std::string(role) + ": " + id)) b.pass();
       }
     }
     if (seen.size() != by.size()) {
@@ -419,6 +435,8 @@ std::string check_keys_file(const fs::path& bundle, const SessionDef& session, c
     auto lk = crypto::PublicKey::from_pem(it->second.pem);
     if (!k || !lk || k->keyid() != lk->keyid()) {
       b.fail("terminals: " + id + " has another key than the session or its enrol command");
+    } else if (!keyid_matches(to, *k, "terminals: " + id)) {
+      // named by keyid_matches
     } else if ((state != "revoked" && state != "enrolled") ||
                (state == "revoked") != it->second.revoked_at.has_value()) {
       b.fail("terminals: " + id + " is \"" + state + "\" but the log says otherwise");
