@@ -71,7 +71,7 @@ using Checked = boost::system::result<T, Refused>;
 [[noreturn]] void throw_exception_from_error(const Refused& r, const boost::source_location& loc);
 
 inline Refused refuse(Refusal code, std::string message) {
-  return Refused{code, std::move(message)};
+  return Refused{code, std::move(message), {}};
 }
 
 // {"error":"<code>","message":"<message>"} with the matching status and log_code.

@@ -829,11 +829,10 @@ TEST_CASE("a ballot checked before its round opened is judged against that round
   fs::remove_all(dir, ec);
 }
 
-// Known disagreement (docs/audit.md "Where station and verifier disagree today"): the station
-// opens a round for alternate places only with seats = the alternate places left, alternates 0,
-// as tally::next_round_contest does; the verifier's "round ballot" wants next_step's seats 0 and
-// alternates k. Marked [!shouldfail] so that it reports once the two agree.
-TEST_CASE("a round for alternate places only verifies", "[bundle][rounds][!shouldfail]") {
+// A round for alternate places only is opened with seats = the alternate places left and
+// alternates 0 (tally::next_round_contest); station and verifier agree because both take the
+// round's list and places from the congress rules.
+TEST_CASE("a round for alternate places only verifies", "[bundle][rounds]") {
   const fs::path dir = temp_dir("bundle-alternates");
   const fs::path bundle = dir / "bundle";
   Station s("bundle-alternates-src");

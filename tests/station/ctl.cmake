@@ -5,7 +5,7 @@ add_executable(station_minutes_tests
   ${CMAKE_CURRENT_SOURCE_DIR}/core_main.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/minutes_test.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/results_test.cpp)
-target_link_libraries(station_minutes_tests PRIVATE tallystation::app Catch2::Catch2)
+target_link_libraries(station_minutes_tests PRIVATE tallystation::app tallystation::ctl Catch2::Catch2)
 catch_discover_tests(station_minutes_tests TEST_PREFIX "station minutes: ")
 
 # A congress through the real stationd and stationctl (child processes), and the minutes'

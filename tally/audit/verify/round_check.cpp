@@ -98,12 +98,6 @@ void check_signatures(const RoundJob& job, const crypto::Envelope& env, const js
   report.add(cert.done());
 }
 
-const tally::Candidate* find(const std::vector<tally::Candidate>& list, std::string_view id) {
-  for (const tally::Candidate& c : list) {
-    if (c.id == id) return &c;
-  }
-  return nullptr;
-}
 
 // The minutes were counted on the list and places the congress rules gave the round: seats,
 // alternates, alternates_only, and the tally's candidates (ids and names) exactly the ballot's.
