@@ -10,7 +10,8 @@ namespace json = boost::json;
 
 namespace {
 
-// The station's {"error","message"} as a CtlError.
+// The station's {"error","message"} (and, for a command the congress rules refused, "rule") as a
+// CtlError; the rule's code is named at the end of the message.
 CtlError refused(const client::Response& r) {
   boost::system::error_code ec;
   json::value v = json::parse(r.body, ec);
@@ -19,6 +20,9 @@ CtlError refused(const client::Response& r) {
     std::string message = o.contains("message") && o.at("message").is_string()
                               ? std::string(o.at("message").as_string())
                               : std::string();
+    if (const json::value* rule = o.if_contains("rule"); rule && rule->is_string()) {
+      message += " (rule " + std::string(rule->get_string()) + ")";
+    }
     return CtlError(std::string(o.at("error").as_string()), message, r.status);
   }
   return CtlError("http", "HTTP " + std::to_string(r.status) + ": " + r.body, r.status);

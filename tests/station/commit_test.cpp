@@ -101,31 +101,48 @@ TEST_CASE("commands from someone who is not an official are refused", "[commands
 }
 
 TEST_CASE("bad command names and arguments are refused with a specific code", "[commands]") {
+  // `error`: the protocol's code (docs/protocol.md); `rule`: the congress rule that refused it
+  // (docs/congress.md).
   Station st("badargs");
   using Args = json::object;
-  auto [name, args, code] = GENERATE(table<std::string, Args, std::string>({
-      {"dissolve_congress", Args{}, "bad_command"},
-      {"record_attendance", Args{{"present", 301}}, "bad_command"},
-      {"record_attendance", Args{{"present", -1}}, "bad_command"},
-      {"record_attendance", Args{{"present", 1}, {"absent", 2}}, "bad_command"},
-      {"issue_tokens", Args{{"contest", "cc"}, {"round", 1}, {"count", 0}}, "bad_command"},
-      {"issue_tokens", Args{{"contest", "cc"}, {"round", 1}, {"count", 10001}}, "bad_command"},
-      {"issue_tokens", Args{{"contest", "zz"}, {"round", 1}, {"count", 1}}, "unknown_contest"},
-      {"issue_tokens", Args{{"contest", "cc"}, {"round", 2}, {"count", 1}}, "round_state"},
-      {"open_round", Args{{"contest", "cc"}}, "bad_command"},
-      {"open_round", Args{{"contest", "cc"}, {"round", 2}}, "round_state"},
-      {"close_round", Args{{"contest", "cc"}, {"round", 1}}, "round_state"},
-      {"enrol_terminal", Args{{"terminal", "t9"}}, "bad_command"},
-      {"enrol_terminal", Args{{"terminal", "t1"}, {"public_key", K().t2.public_key().pem()}},
-       "bad_command"},
-      {"enrol_terminal", Args{{"terminal", "t9"}, {"public_key", K().official1.public_key().pem()}},
-       "bad_command"},
-      {"enrol_terminal", Args{{"terminal", "t9"}, {"public_key", "not a key"}}, "bad_command"},
-      {"revoke_terminal", Args{{"terminal", "t1"}}, "unknown_terminal"},
-  }));
+  auto [name, args, code, rule] =
+      GENERATE(table<std::string, Args, std::string, std::string>({
+          {"dissolve_congress", Args{}, "bad_command", "unknown_command"},
+          {"record_attendance", Args{{"present", 301}}, "bad_command", "bad_argument"},
+          {"record_attendance", Args{{"present", -1}}, "bad_command", "bad_argument"},
+          {"record_attendance", Args{{"present", 1}, {"absent", 2}}, "bad_command",
+           "bad_argument"},
+          {"issue_tokens", Args{{"contest", "cc"}, {"round", 1}, {"count", 0}}, "bad_command",
+           "bad_argument"},
+          {"issue_tokens", Args{{"contest", "cc"}, {"round", 1}, {"count", 10001}},
+           "bad_command", "bad_argument"},
+          {"issue_tokens", Args{{"contest", "zz"}, {"round", 1}, {"count", 1}},
+           "unknown_contest", "unknown_contest"},
+          {"issue_tokens", Args{{"contest", "cc"}, {"round", 2}, {"count", 1}}, "round_state",
+           "round_not_next"},
+          {"open_round", Args{{"contest", "cc"}}, "bad_command", "bad_argument"},
+          {"open_round", Args{{"contest", "c c"}, {"round", 1}}, "bad_command", "bad_argument"},
+          {"open_round", Args{{"contest", "cc"}, {"round", 2}}, "round_state", "round_not_next"},
+          {"open_round", Args{{"contest", "cc"}, {"round", 1}, {"seats", 2}}, "bad_command",
+           "list_not_allowed"},
+          {"close_round", Args{{"contest", "cc"}, {"round", 1}}, "round_state",
+           "round_not_open"},
+          {"conclude_contest", Args{{"contest", "cc"}}, "round_state", "conclude_not_allowed"},
+          {"enrol_terminal", Args{{"terminal", "t9"}}, "bad_command", "key_required"},
+          {"enrol_terminal", Args{{"terminal", "t1"}, {"public_key", K().t2.public_key().pem()}},
+           "bad_command", "key_mismatch"},
+          {"enrol_terminal",
+           Args{{"terminal", "t9"}, {"public_key", K().official1.public_key().pem()}},
+           "bad_command", "key_in_use"},
+          {"enrol_terminal", Args{{"terminal", "t9"}, {"public_key", "not a key"}}, "bad_command",
+           "key_invalid"},
+          {"revoke_terminal", Args{{"terminal", "t1"}}, "unknown_terminal",
+           "terminal_not_enrolled"},
+      }));
   CAPTURE(name, args);
   auto res = st.command(name, args);
   CHECK(error_code_of(res) == code);
+  CHECK(json::parse(res.body).as_object().at("rule").as_string() == rule);
   CHECK(res.status >= 400);
 }
 
