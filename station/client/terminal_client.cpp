@@ -1,5 +1,7 @@
 #include "station/client/terminal_client.hpp"
 
+#include <stdexcept>
+
 #include <algorithm>
 #include <set>
 #include <thread>
@@ -12,6 +14,11 @@
 #include "station/app/messages.hpp"
 
 namespace tallystation::station::client {
+
+void throw_exception_from_error(const TerminalFailure& f, const boost::source_location& loc) {
+  throw std::logic_error("terminal client: value() of a failure (" + f.code + ": " + f.message +
+                         ") at " + loc.file_name() + ":" + std::to_string(loc.line()));
+}
 
 namespace json = boost::json;
 
@@ -171,7 +178,7 @@ Outcome<Response> TerminalClient::get_ok(std::string_view target) {
 Outcome<crypto::PublicKey> TerminalClient::station_key() {
   if (station_key_) return *station_key_;
   auto r = get_ok("/v1/station");
-  if (!r) return r.failure();
+  if (!r) return r.error();
   boost::system::error_code ec;
   json::value v = json::parse(r->body, ec);
   const json::object* o = ec ? nullptr : as_object(v);
@@ -195,7 +202,7 @@ Outcome<crypto::PublicKey> TerminalClient::station_key() {
 
 Outcome<BallotSheet> TerminalClient::ballot(std::string_view contest) {
   auto r = get_ok("/v1/ballot?contest=" + std::string(contest));
-  if (!r) return r.failure();
+  if (!r) return r.error();
   boost::system::error_code ec;
   json::value v = json::parse(r->body, ec);
   const json::object* o = ec ? nullptr : as_object(v);
@@ -245,7 +252,7 @@ Outcome<PreparedBallot> TerminalClient::prepare(const BallotSheet& sheet, std::s
 
 Outcome<Receipt> TerminalClient::submit(const PreparedBallot& ballot) {
   auto key = station_key();
-  if (!key) return key.failure();
+  if (!key) return key.error();
   auto pause = options_.first_backoff;
   TerminalFailure last;
   for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
@@ -326,20 +333,20 @@ Outcome<InclusionProof> parse_proof(std::string_view body) {
 
 Outcome<ProofCheck> TerminalClient::check_receipt(const Receipt& receipt) {
   auto key = station_key();
-  if (!key) return key.failure();
+  if (!key) return key.error();
   // The receipt itself first: it must be the station's.
   auto r = verify_receipt(receipt.envelope, *key);
-  if (!r) return r.failure();
+  if (!r) return r.error();
   const std::string round = std::to_string(r->round);
   auto proof_body = get_ok("/v1/proof?contest=" + r->contest + "&round=" + round +
                            "&ballot_hash=" + r->ballot_hash);
-  if (!proof_body) return proof_body.failure();
+  if (!proof_body) return proof_body.error();
   auto proof = parse_proof(proof_body->body);
-  if (!proof) return proof.failure();
+  if (!proof) return proof.error();
   auto minutes = get_ok("/v1/results/" + r->contest + "/" + round);
-  if (!minutes) return minutes.failure();
+  if (!minutes) return minutes.error();
   auto root = signed_box_root(minutes->body, *key, r->contest, r->round);
-  if (!root) return root.failure();
+  if (!root) return root.error();
   // Checked against the root in the signed minutes, not the root the proof names.
   const crypto::Digest leaf = crypto::digest_from_hex(r->ballot_hash).value();
   if (!crypto::verify_inclusion(leaf, proof->leaf_index, proof->tree_size, proof->path,

@@ -40,30 +40,22 @@ namespace tallystation::station::client {
 //   bad_response   the station answered something that is not what the protocol says
 //   usage          the caller's input is wrong (no such candidate on the ballot, ...)
 struct TerminalFailure {
+  TerminalFailure() = default;
+  // Not constructible from one string, so that Outcome<std::string> is never ambiguous.
+  TerminalFailure(std::string code_, std::string message_, unsigned status_ = 0)
+      : code(std::move(code_)), message(std::move(message_)), status(status_) {}
   std::string code;
   std::string message;
   unsigned status = 0;  // HTTP status, 0 if none
 };
 
-// A value or a TerminalFailure.
+// A value or a TerminalFailure (the station layer's one result type, docs/architecture.md
+// "Errors").
 template <class T>
-class Outcome {
- public:
-  Outcome(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
-  Outcome(TerminalFailure f) : v_(std::move(f)) {}  // NOLINT: implicit by design
-  bool has_value() const noexcept { return v_.index() == 0; }
-  explicit operator bool() const noexcept { return has_value(); }
-  T& value() { return std::get<0>(v_); }
-  const T& value() const { return std::get<0>(v_); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-  T& operator*() { return value(); }
-  const T& operator*() const { return value(); }
-  const TerminalFailure& failure() const { return std::get<1>(v_); }
-
- private:
-  std::variant<T, TerminalFailure> v_;
-};
+using Outcome = boost::system::result<T, TerminalFailure>;
+// Found by ADL when .value() is called on an Outcome holding a failure: a broken invariant.
+[[noreturn]] void throw_exception_from_error(const TerminalFailure& f,
+                                             const boost::source_location& loc);
 
 // How the client reaches the station. The default sends over HttpsClient; tests substitute one
 // that loses answers on purpose.

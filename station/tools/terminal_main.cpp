@@ -111,9 +111,9 @@ void do_keygen(const Options& o) {
 
 void do_ballot(const Options& o) {
   auto c = make_client(o, false);
-  if (auto k = c.station_key(); !k) fail(k.failure());
+  if (auto k = c.station_key(); !k) fail(k.error());
   auto sheet = c.ballot(o.contest);
-  if (!sheet) fail(sheet.failure());
+  if (!sheet) fail(sheet.error());
   if (o.as_json) {
     json::array cands;
     for (const auto& x : sheet->candidates)
@@ -142,11 +142,11 @@ void do_vote_one(const Options& o) {
     throw Failed("usage", "give --token TOKEN (and --mark ID ...), or --batch FILE");
   auto c = make_client(o);
   auto sheet = c.ballot(o.contest);
-  if (!sheet) fail(sheet.failure());
+  if (!sheet) fail(sheet.error());
   auto ballot = c.prepare(*sheet, o.token, o.marks);
-  if (!ballot) fail(ballot.failure());
+  if (!ballot) fail(ballot.error());
   auto receipt = c.submit(*ballot);
-  if (!receipt) fail(receipt.failure());
+  if (!receipt) fail(receipt.error());
   if (!o.receipt_out.empty()) write_file(o.receipt_out, receipt->envelope + "\n");
   if (o.as_json) {
     std::cout << receipt->envelope << "\n";
@@ -168,7 +168,7 @@ void do_vote_batch(const Options& o) {
   }
   auto c = make_client(o);
   auto sheet = c.ballot(o.contest);
-  if (!sheet) fail(sheet.failure());
+  if (!sheet) fail(sheet.error());
   const auto start = std::chrono::steady_clock::now();
   std::size_t accepted = 0, refused = 0, retried = 0, line_no = 0;
   for (std::string line; std::getline(in, line);) {
@@ -179,12 +179,12 @@ void do_vote_batch(const Options& o) {
     std::vector<std::string> marks;
     for (std::string m; words >> m;) marks.push_back(m);
     auto ballot = c.prepare(*sheet, token, marks);
-    auto receipt = ballot ? c.submit(*ballot) : client::Outcome<client::Receipt>(ballot.failure());
+    auto receipt = ballot ? c.submit(*ballot) : client::Outcome<client::Receipt>(ballot.error());
     if (!receipt) {
       ++refused;
-      std::cerr << o.batch << ":" << line_no << ": " << receipt.failure().code << ": "
-                << receipt.failure().message << "\n";
-      if (receipt.failure().code == "pin" || receipt.failure().code == "transport") break;
+      std::cerr << o.batch << ":" << line_no << ": " << receipt.error().code << ": "
+                << receipt.error().message << "\n";
+      if (receipt.error().code == "pin" || receipt.error().code == "transport") break;
       continue;
     }
     ++accepted;
@@ -230,14 +230,14 @@ std::vector<std::string> receipt_envelopes(const std::string& path) {
 void do_check_receipt(const Options& o) {
   auto c = make_client(o, false);
   auto key = c.station_key();
-  if (!key) fail(key.failure());
+  if (!key) fail(key.error());
   std::size_t checked = 0;
   for (const std::string& file : o.receipts) {
     for (const std::string& env : receipt_envelopes(file)) {
       auto receipt = client::verify_receipt(env, *key);
-      if (!receipt) throw Failed(receipt.failure().code, file + ": " + receipt.failure().message);
+      if (!receipt) throw Failed(receipt.error().code, file + ": " + receipt.error().message);
       auto proof = c.check_receipt(*receipt);
-      if (!proof) throw Failed(proof.failure().code, file + ": " + proof.failure().message);
+      if (!proof) throw Failed(proof.error().code, file + ": " + proof.error().message);
       ++checked;
       if (!o.quiet) {
         std::cout << "ballot " << receipt->ballot_hash << " is in the ballot box of "

@@ -18,7 +18,7 @@ class ContestParser {
   ContestParser(std::string_view text, const std::string& file)
       : text_(text), file_(file), r_(text) {}
 
-  std::variant<ContestFile, InputError> run() {
+  InputResult<ContestFile> run() {
     if (!parse_root() || !finish_checks()) return error();
     return std::move(out_);
   }
@@ -245,12 +245,12 @@ class ContestParser {
 
 }  // namespace
 
-std::variant<ContestFile, InputError> parse_contest(std::string_view text,
+InputResult<ContestFile> parse_contest(std::string_view text,
                                                     const std::string& file_label) {
   return ContestParser(text, file_label).run();
 }
 
-std::variant<ContestFile, InputError> read_contest_file(const std::string& path) {
+InputResult<ContestFile> read_contest_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return InputError{path, 0, "cannot open the contest file"};
   std::string text;

@@ -6,7 +6,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
 
 #include "tally/audit/input_error.hpp"
 #include "tally/contest.hpp"
@@ -20,9 +19,9 @@ struct ContestFile {
 };
 
 // Parses `text`, the content of the file `file_label` (used in errors only).
-std::variant<ContestFile, InputError> parse_contest(std::string_view text,
+InputResult<ContestFile> parse_contest(std::string_view text,
                                                     const std::string& file_label);
 // Reads and parses the file at `path`.
-std::variant<ContestFile, InputError> read_contest_file(const std::string& path);
+InputResult<ContestFile> read_contest_file(const std::string& path);
 
 }  // namespace tallystation::audit

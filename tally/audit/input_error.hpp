@@ -2,7 +2,9 @@
 // An error in an auditor's input file, named by file and line ("ballots.jsonl:17: marks: expected
 // an array of strings"). Value type.
 
+#include <boost/system/result.hpp>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 
 namespace tallystation::audit {
@@ -18,5 +20,15 @@ struct InputError {
     return file + ":" + std::to_string(line) + ": " + message;
   }
 };
+
+// A value or the input error that prevented it (docs/architecture.md "Errors").
+template <class T>
+using InputResult = boost::system::result<T, InputError>;
+
+// Found by ADL when .value() is called on an InputResult holding an error: a caller's bug.
+[[noreturn]] inline void throw_exception_from_error(const InputError& e,
+                                                    const boost::source_location&) {
+  throw std::logic_error("value() of an input error: " + e.to_string());
+}
 
 }  // namespace tallystation::audit

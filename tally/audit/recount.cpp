@@ -157,11 +157,11 @@ std::optional<InputError> stream_file(const std::string& path, BallotStream& str
   return std::nullopt;
 }
 
-std::variant<tally::Result, InputError> recount_files(const std::string& contest_path,
+InputResult<tally::Result> recount_files(const std::string& contest_path,
                                                       const std::string& ballots_path) {
   auto contest = read_contest_file(contest_path);
-  if (auto* e = std::get_if<InputError>(&contest)) return *e;
-  BallotStream stream(std::get<ContestFile>(std::move(contest)), ballots_path);
+  if (!contest) return contest.error();
+  BallotStream stream(std::move(*contest), ballots_path);
   if (auto e = stream_file(ballots_path, stream)) return *e;
   return stream.result();
 }

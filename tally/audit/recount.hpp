@@ -8,7 +8,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
 
 #include "tally/audit/ballot_parser.hpp"
 #include "tally/audit/contest_file.hpp"
@@ -60,7 +59,7 @@ class BallotStream {
 std::optional<InputError> stream_file(const std::string& path, BallotStream& stream);
 
 // The whole recount: contest file and ballots file to result.
-std::variant<tally::Result, InputError> recount_files(const std::string& contest_path,
+InputResult<tally::Result> recount_files(const std::string& contest_path,
                                                       const std::string& ballots_path);
 
 // The result as one JSON object with exactly the members of contract section 5, in that order:

@@ -24,11 +24,11 @@ int main(int argc, char** argv) {
   }
   const int repeat = argc > 3 ? std::max(1, std::atoi(argv[3])) : 5;
   auto cf = audit::read_contest_file(argv[1]);
-  if (auto* e = std::get_if<audit::InputError>(&cf)) {
-    std::cerr << e->to_string() << "\n";
+  if (!cf) {
+    std::cerr << cf.error().to_string() << "\n";
     return 2;
   }
-  const tally::Contest contest = std::get<audit::ContestFile>(cf).contest;
+  const tally::Contest contest = cf->contest;
   std::ifstream in(argv[2], std::ios::binary);
   std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 

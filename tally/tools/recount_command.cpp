@@ -58,12 +58,11 @@ void print_report(const tally::Contest& c, const tally::Result& r) {
 int run_recount(const RecountOptions& o) {
   const auto t0 = std::chrono::steady_clock::now();
   auto contest = read_contest_file(o.contest);
-  if (auto* e = std::get_if<InputError>(&contest)) {
-    std::cerr << e->to_string() << "\n";
+  if (!contest) {
+    std::cerr << contest.error().to_string() << "\n";
     return 2;
   }
-  auto stream =
-      std::make_unique<BallotStream>(std::get<ContestFile>(std::move(contest)), o.ballots);
+  auto stream = std::make_unique<BallotStream>(std::move(*contest), o.ballots);
   if (auto e = stream_file(o.ballots, *stream)) {
     std::cerr << e->to_string() << "\n";
     return 2;

@@ -19,6 +19,16 @@
 
 namespace ts = tallystation::station;
 namespace tc = tallystation::station::client;
+
+// How Catch shows a client Outcome in a failed assertion.
+namespace Catch {
+template <class T>
+struct StringMaker<tc::Outcome<T>> {
+  static std::string convert(const tc::Outcome<T>& o) {
+    return o ? std::string("a value") : "failure " + o.error().code + ": " + o.error().message;
+  }
+};
+}  // namespace Catch
 namespace crypto = tallystation::crypto;
 using ts::test::DaemonStation;
 using ts::testing::Keys;
@@ -214,15 +224,15 @@ TEST_CASE("the terminal casts a ballot and keeps a receipt it has checked agains
   CHECK(s.ballots() == 1);
 
   SECTION("marks that are not on the ballot, or repeated, are refused before anything is sent") {
-    CHECK(c.prepare(*sheet, tokens[1], {"zz"}).failure().code == "usage");
-    CHECK(c.prepare(*sheet, tokens[1], {"c1", "c1"}).failure().code == "usage");
+    CHECK(c.prepare(*sheet, tokens[1], {"zz"}).error().code == "usage");
+    CHECK(c.prepare(*sheet, tokens[1], {"c1", "c1"}).error().code == "usage");
   }
   SECTION("the station's refusals come back with their codes, and are not retried") {
     auto other = c.prepare(*sheet, tokens[0], {"c2"});  // the token is spent by another ballot
     auto r = c.submit(*other);
     REQUIRE_FALSE(r);
-    CHECK(r.failure().code == "token_spent");
-    CHECK(r.failure().status == 409);
+    CHECK(r.error().code == "token_spent");
+    CHECK(r.error().status == 409);
     CHECK(s.ballots() == 1);
   }
 }
@@ -248,7 +258,7 @@ TEST_CASE("a receipt with a wrong signature, another ballot's hash or another ro
       bad.signatures[0].sig[i] = static_cast<char>(bad.signatures[0].sig[i] ^ 0x01);
       INFO("byte " << i);
       CHECK(
-          tc::verify_receipt(crypto::serialize(bad), station.public_key(), &sent).failure().code ==
+          tc::verify_receipt(crypto::serialize(bad), station.public_key(), &sent).error().code ==
           "bad_receipt");
     }
   }
@@ -264,14 +274,14 @@ TEST_CASE("a receipt with a wrong signature, another ballot's hash or another ro
       auto r = tc::verify_receipt(receipt_for(station, "cc2026", "cc", 1, hash),
                                   station.public_key(), &sent);
       REQUIRE_FALSE(r);
-      CHECK(r.failure().code == "bad_receipt");
+      CHECK(r.error().code == "bad_receipt");
     }
   }
   SECTION("another round, contest or session") {
     for (const auto& bad : {receipt_for(station, "cc2026", "cc", 2, sent.ballot_hash),
                             receipt_for(station, "cc2026", "chair", 1, sent.ballot_hash),
                             receipt_for(station, "other", "cc", 1, sent.ballot_hash)}) {
-      CHECK(tc::verify_receipt(bad, station.public_key(), &sent).failure().code == "bad_receipt");
+      CHECK(tc::verify_receipt(bad, station.public_key(), &sent).error().code == "bad_receipt");
     }
   }
   SECTION("another payload type, or a payload with more members") {
@@ -297,7 +307,7 @@ TEST_CASE("a station answering with the receipt of another ballot is caught", "[
   };
   auto second = p.client.submit(prepared(p.client, tokens[1]));
   REQUIRE_FALSE(second);
-  CHECK(second.failure().code == "bad_receipt");
+  CHECK(second.error().code == "bad_receipt");
 }
 
 TEST_CASE(
@@ -362,7 +372,7 @@ TEST_CASE("attempts are bounded when the station never answers", "[terminal]") {
   p.probe->lose_answers = 10;
   auto r = p.client.submit(ballot);
   REQUIRE_FALSE(r);
-  CHECK(r.failure().code == "transport");
+  CHECK(r.error().code == "transport");
   CHECK(p.probe->ballot_bodies.size() == 3);
   CHECK(s.ballots() == 1);  // stored by the first send; the later ones were the same ballot
   // The answer arrives at last: still the same receipt, still one ballot.
@@ -382,8 +392,8 @@ TEST_CASE("a station with another certificate or another signing key is refused"
     tc::TerminalClient c(o, Keys::get().t1);
     auto k = c.station_key();
     REQUIRE_FALSE(k);
-    CHECK(k.failure().code == "pin");
-    CHECK(k.failure().message.find(s.daemon().tls_fingerprint()) != std::string::npos);
+    CHECK(k.error().code == "pin");
+    CHECK(k.error().message.find(s.daemon().tls_fingerprint()) != std::string::npos);
   }
   SECTION("station keyid") {
     o.station_keyid = std::string(64, 'e');
@@ -393,7 +403,7 @@ TEST_CASE("a station with another certificate or another signing key is refused"
     auto b = c.prepare(*sheet, tokens[0], {"c1"});
     auto r = c.submit(*b);
     REQUIRE_FALSE(r);
-    CHECK(r.failure().code == "pin");
+    CHECK(r.error().code == "pin");
   }
   CHECK(s.ballots() == 0);
 }
@@ -409,7 +419,7 @@ TEST_CASE("receipts are checked against the closed round's box by inclusion proo
     receipts.push_back(*r);
   }
   // Before the close there is no box to be in.
-  CHECK(p.client.check_receipt(receipts[0]).failure().code == "round_state");
+  CHECK(p.client.check_receipt(receipts[0]).error().code == "round_state");
   DaemonStation::expect(s.command("close_round", {{"contest", "cc"}, {"round", 1}}), 200);
 
   std::set<std::uint64_t> leaves;
@@ -431,12 +441,12 @@ TEST_CASE("receipts are checked against the closed round's box by inclusion proo
       path.at(0) = h;
       return boost::json::serialize(v);
     };
-    CHECK(p.client.check_receipt(receipts[3]).failure().code == "bad_proof");
+    CHECK(p.client.check_receipt(receipts[3]).error().code == "bad_proof");
   }
   SECTION("a receipt the station did not sign is refused") {
     auto forged = receipts[2];
     const auto stranger = Keys::get().stranger;
     forged.envelope = receipt_for(stranger, "cc2026", "cc", 1, forged.ballot_hash);
-    CHECK(p.client.check_receipt(forged).failure().code == "bad_receipt");
+    CHECK(p.client.check_receipt(forged).error().code == "bad_receipt");
   }
 }
