@@ -30,3 +30,15 @@ add_executable(station_bundle_tests
 target_link_libraries(station_bundle_tests
   PRIVATE tallystation::ctl tallystation::app tallystation::audit Catch2::Catch2)
 catch_discover_tests(station_bundle_tests TEST_PREFIX "station bundle: ")
+
+# Forged command logs (signed and chained correctly) that only the congress rules refuse: the
+# replay of `tally-audit verify` fails "command effects" with the rule's code (docs/congress.md).
+add_executable(station_rules_bundle_tests
+  ${CMAKE_CURRENT_SOURCE_DIR}/core_main.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/rules_bundle_test.cpp)
+target_link_libraries(station_rules_bundle_tests
+  PRIVATE tallystation::ctl tallystation::app tallystation::audit Catch2::Catch2)
+target_compile_definitions(station_rules_bundle_tests PRIVATE
+  TALLY_AUDIT_PATH="$<TARGET_FILE:tally-audit>")
+add_dependencies(station_rules_bundle_tests tally-audit)
+catch_discover_tests(station_rules_bundle_tests TEST_PREFIX "station rules bundle: ")
