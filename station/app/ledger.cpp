@@ -14,8 +14,9 @@ namespace tallystation::station {
 
 namespace json = boost::json;
 
-congress::SessionRules congress_rules(const Session& session) {
+congress::SessionRules congress_rules(const Session& session, const std::string& station_keyid) {
   congress::SessionRules r;
+  r.people_keyids.push_back(station_keyid);
   r.id = session.id;
   r.convened = session.convened;
   for (const Person& p : session.officials) {
@@ -37,7 +38,7 @@ Ledger::Ledger(const Session& session, Store& store, const crypto::SecretKey& st
     : session_(session),
       store_(store),
       book_(session, store, station_key),
-      rules_(congress_rules(session)),
+      rules_(congress_rules(session, station_key.keyid())),
       congress_(congress::initial_state(rules_)) {}
 
 crypto::Digest command_entry_hash(const crypto::Digest& prev_hash, std::string_view envelope) {
@@ -114,13 +115,18 @@ Status Ledger::load() {
   auto rounds = store_.rounds();
   if (!rounds) return rounds.error();
   if (auto b = book_.load(*rounds); !b) return b;
-  const bool replay = s->log_size != congress_.log_size;
-  {
-    std::unique_lock lock(mutex_);
-    state_ = std::move(*s);
-  }
   // Only commands change the congress state; after a command, apply_command has already set it.
-  if (replay) return replay_commands();
+  // Both views are published together, or neither: a ledger whose congress state lags its log
+  // would decide the next command against the wrong state.
+  std::optional<congress::State> replayed;
+  if (s->log_size != congress_.log_size) {
+    auto r = replay_commands();
+    if (!r) return r.error();
+    replayed = std::move(*r);
+  }
+  std::unique_lock lock(mutex_);
+  state_ = std::move(*s);
+  if (replayed) congress_ = std::move(*replayed);
   return {};
 }
 
@@ -145,7 +151,7 @@ congress::Environment Ledger::environment() const {
   return env;
 }
 
-Status Ledger::replay_commands() {
+Result<congress::State> Ledger::replay_commands() {
   auto rows = store_.commands();
   if (!rows) return rows.error();
   congress::State state = congress::initial_state(rules_);
@@ -167,14 +173,7 @@ Status Ledger::replay_commands() {
     }
     state = std::move(d.applied->state);
   }
-  std::unique_lock lock(mutex_);
-  congress_ = std::move(state);
-  return {};
-}
-
-congress::State Ledger::congress_state() const {
-  std::shared_lock lock(mutex_);
-  return congress_;
+  return state;
 }
 
 void Ledger::recover() noexcept {

@@ -105,8 +105,6 @@ class Ledger {
   std::optional<CheckpointInfo> checkpoint(std::string_view contest, std::uint32_t round) const;
   // GET /v1/status body (docs/protocol.md): counts only, no ballot contents.
   boost::json::object status() const;
-  // The congress state after the last committed command (a copy).
-  congress::State congress_state() const;
   // Round ballots, minutes, certification and proofs. Its mutators run on the writer thread.
   ResultsBook& book() noexcept { return book_; }
   const ResultsBook& book() const noexcept { return book_; }
@@ -137,7 +135,7 @@ class Ledger {
   Result<State> read_state();
   // Rebuilds the congress state by replaying the stored command log through the congress rules
   // (closed rounds recounted from their stored ballots). At start and after a failed commit.
-  Status replay_commands();
+  Result<congress::State> replay_commands();
   // The command's storage effects, inside the command's transaction.
   Checked<boost::json::object> store_effect(const congress::Applied& applied,
                                             const congress::State& before);
@@ -157,8 +155,9 @@ class Ledger {
   congress::State congress_;  // as state_
 };
 
-// The congress rules' view of a session definition.
-congress::SessionRules congress_rules(const Session& session);
+// The congress rules' view of a session definition; `station_keyid`, the station's own signing
+// key, is one no terminal may be enrolled with.
+congress::SessionRules congress_rules(const Session& session, const std::string& station_keyid);
 
 // The station's answer to a refusal of the congress rules: the protocol's code for it
 // (docs/protocol.md "Errors") and, in `rule`, the rule's own code (docs/congress.md).

@@ -294,7 +294,7 @@ std::optional<Refusal> pick(const std::vector<tally::Candidate>& pool,
 // Round 1: the session's list, or for an elect_from contest the members elected there.
 std::optional<Refusal> first_round(const Context& cx, const ContestRules& def, RoundBallot& b) {
   const JsonValue& a = cx.args();
-  if (a.find("new_nominations") != nullptr) {
+  if (!nominations_arg(a).empty()) {
     return refusal(Code::list_not_allowed,
                    "args.new_nominations: only a further round after unfilled seats takes them");
   }
@@ -306,6 +306,10 @@ std::optional<Refusal> first_round(const Context& cx, const ContestRules& def, R
     }
     b = RoundBallot{def.seats, def.alternates, false, def.candidates};
     return std::nullopt;
+  }
+  if (cx.session.find_contest(def.elect_from) == nullptr) {
+    return refusal(Code::unknown_contest, "contest " + def.id + " elects from contest \"" +
+                                              def.elect_from + "\", which the session does not have");
   }
   const ContestState& source = cx.state.contest(def.elect_from);
   if (!source.complete()) {
@@ -377,7 +381,7 @@ std::optional<Refusal> later_round(const Context& cx, const ContestRules& def,
   }
   const std::vector<tally::Candidate> nominations = nominations_arg(a);
   if (next.step == tally::NextStep::runoff) {
-    if (a.find("new_nominations") != nullptr) {
+    if (!nominations.empty()) {
       return refusal(Code::list_not_allowed,
                      "args.new_nominations: a run-off after a tie is among the tied only");
     }
@@ -416,7 +420,8 @@ std::optional<Refusal> later_round(const Context& cx, const ContestRules& def,
       return refusal(Code::duplicate_candidate,
                      "args.new_nominations: " + n.id + " is nominated twice");
     }
-    if (!def.elect_from.empty() && !contains(cx.state.contest(def.elect_from).elected, n.id)) {
+    if (!def.elect_from.empty() && cx.session.find_contest(def.elect_from) != nullptr &&
+        !contains(cx.state.contest(def.elect_from).elected, n.id)) {
       return refusal(Code::not_eligible, "args.new_nominations: " + n.id +
                                              " was not elected in contest " + def.elect_from);
     }

@@ -163,10 +163,17 @@ tally::Contest round_contest(const SessionRules& session, const ContestRules& de
 }
 
 tally::FurtherRound next_step(const tally::Contest& contest, const tally::Result& result,
-                              const ContestState& after) {
+                              const ContestState& after, bool alternates_only) {
   tally::FurtherRound next = tally::further_round(contest, result);
+  if (alternates_only &&
+      (next.step == tally::NextStep::runoff || next.step == tally::NextStep::further_round)) {
+    // The round's "seats" were alternate places (tally::next_round_contest): so are those left.
+    next.alternates += next.seats;
+    next.seats = 0;
+    next.alternates_only = true;
+  }
   if (next.step == tally::NextStep::further_round) {
-    // Everyone of the contest not yet elected, not only this round's list (docs/rules.md
+    // Everyone of the contest not yet elected, not only this round's list (docs/congress.md
     // "Further rounds").
     next.eligible.clear();
     for (const tally::Candidate& c : after.known) {
@@ -200,7 +207,7 @@ void record_count(ContestState& c, std::uint32_t round, const RoundBallot& ballo
   r.phase = Phase::closed;
   r.ballot = ballot;
   r.result = result;
-  c.last_next = next_step(engine, result, c);
+  c.last_next = next_step(engine, result, c, ballot.alternates_only);
   c.last_closed = round;
 }
 

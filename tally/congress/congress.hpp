@@ -51,7 +51,8 @@ struct SessionRules {
   std::string id;
   std::uint64_t convened = 0;
   std::vector<std::string> officials;           // ids
-  std::vector<std::string> people_keyids;       // every official's and committee member's keyid
+  // The station's, every official's and every committee member's keyid: no terminal's.
+  std::vector<std::string> people_keyids;
   std::vector<ListedTerminal> terminals;        // listed in the session (known, not enrolled)
   std::vector<ContestRules> contests;           // session order
   const ContestRules* find_contest(std::string_view id) const;
@@ -234,9 +235,12 @@ tally::Contest round_contest(const SessionRules& session, const ContestRules& co
 
 // The next step after a round, as the minutes state it: tally::further_round(), with the
 // eligible list of a further round after unfilled seats widened to everyone of the contest not
-// yet elected (`known` minus `elected` and `elected_alternates`, in `known` order).
+// yet elected (`known` minus `elected` and `elected_alternates`, in `known` order). After a round
+// that filled alternate places only (`alternates_only`), the places it left are alternate places
+// too: a run-off or further round for them is again alternates-only (seats 0, alternates = the
+// places left).
 tally::FurtherRound next_step(const tally::Contest& contest, const tally::Result& result,
-                              const ContestState& after);
+                              const ContestState& after, bool alternates_only = false);
 
 // What counting round `round` (voted on `ballot`, counted as `engine`) does to its contest: the
 // round closed with its result, the elected added in the order the count ranks them (an

@@ -41,11 +41,8 @@ class Builder {
     const std::size_t start = r_.offset();
     if (!r_.skip_value()) return std::nullopt;  // literals and numbers, checked by the reader
     // skip_value stops right after the value: its text is [start, offset).
-    std::string_view raw = text_.substr(start, r_.offset() - start);
-    while (!raw.empty() && (raw.front() == ' ' || raw.front() == '\t' || raw.front() == '\n' ||
-                            raw.front() == '\r')) {
-      raw.remove_prefix(1);
-    }
+    // peek() skipped the whitespace before it, so the value's text is [start, offset).
+    const std::string_view raw = text_.substr(start, r_.offset() - start);
     if (raw == "null") return JsonValue::make_null();
     if (raw == "true") return JsonValue::make_bool(true);
     if (raw == "false") return JsonValue::make_bool(false);

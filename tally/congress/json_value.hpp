@@ -1,7 +1,7 @@
 #pragma once
 // A small JSON document for the congress rules: the arguments of a signed command, parsed from the
 // exact payload bytes with the engine's strict reader (tally/json_reader.hpp). Strict: RFC 8259,
-// UTF-8 checked, nesting at most 64 deep, and an object that repeats a member name is refused
+// UTF-8 checked, values nested at most 64 levels below the top one, and an object that repeats a member name is refused
 // (parsers differ on which of the two values they keep). Numbers that are non-negative integers
 // up to 2^64 - 1 are kept as integers; any other number is kept as its text and is never an
 // integer. Plain value type, no I/O; safe to share between threads once built.

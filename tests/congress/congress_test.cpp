@@ -1474,3 +1474,62 @@ TEST_CASE("alternates short with every seat filled: a further round for the alte
     CHECK(k.contest("del").elected_alternates == Ids{"d3"});
   }
 }
+
+TEST_CASE("a run-off for alternate places that ties again stays a run-off for alternate places",
+          "[congress]") {
+  // An alternates-only round is counted with its places as "seats": what it leaves is still
+  // alternate places, never official seats.
+  Congress k;
+  k.run("del", 1, tie({"d1", "d2"}, {"d3", "d4", "d5"}, 0, 2));
+  k.open("del", 2);
+  REQUIRE(k.round("del", 2).ballot->alternates_only);
+  k.close("del", 2, tie({"d3"}, {"d4", "d5"}, 1));
+  const cg::ContestState& s = k.contest("del");
+  CHECK(s.elected == Ids{"d1", "d2"});
+  CHECK(s.elected_alternates == Ids{"d3"});
+  REQUIRE(s.last_next.has_value());
+  CHECK(s.last_next->step == tl::NextStep::runoff);
+  CHECK(s.last_next->alternates_only);
+  CHECK(s.last_next->seats == 0);
+  CHECK(s.last_next->alternates == 1);
+  k.open("del", 3);
+  const cg::RoundBallot& b = *k.round("del", 3).ballot;
+  CHECK(b.alternates_only);
+  CHECK(b.seats == 1);
+  CHECK(b.alternates == 0);
+  k.close("del", 3, complete({"d5"}));
+  CHECK(k.contest("del").elected == Ids{"d1", "d2"});
+  CHECK(k.contest("del").elected_alternates == Ids{"d3", "d5"});
+}
+
+TEST_CASE("an alternates-only round that leaves its place unfilled calls for another such round",
+          "[congress]") {
+  Congress k;
+  k.run("del", 1, complete({"d1", "d2"}, {"d3"}, 1));
+  k.open("del", 2);
+  k.close("del", 2, unfilled({}, 1));
+  const cg::ContestState& s = k.contest("del");
+  REQUIRE(s.last_next.has_value());
+  CHECK(s.last_next->step == tl::NextStep::further_round);
+  CHECK(s.last_next->alternates_only);
+  CHECK(s.last_next->seats == 0);
+  CHECK(s.last_next->alternates == 1);
+  CHECK(s.elected == Ids{"d1", "d2"});
+}
+
+TEST_CASE("a contest that elects from a contest the session does not have cannot open",
+          "[congress]") {
+  Congress k;
+  auto ghost = contest_rules("ghost", 1, 0, {});
+  ghost.elect_from = "nowhere";
+  k.session.contests.push_back(ghost);
+  k.state = cg::initial_state(k.session);
+  CHECK(k.refused("open_round", round_args("ghost", 1)) == cg::Code::unknown_contest);
+}
+
+TEST_CASE("no terminal is enrolled with the station's key", "[congress]") {
+  Congress k;
+  k.session.people_keyids.push_back("keyid-station");
+  CHECK(k.refused("enrol_terminal", R"({"terminal":"t9","public_key":"PEM:station"})") ==
+        cg::Code::key_in_use);
+}

@@ -172,10 +172,15 @@ void record(const Command& c, LogFacts& f, const SessionDef& session) {
     if (c.name == "enrol_terminal") {
       if (tf.enrolled_at) return;
       if (const json::value* k = c.args.if_contains("public_key"); k && k->is_string()) {
-        if (!tf.pem.empty() && tf.pem != std::string(k->get_string())) {
-          return;
+        // The same key may be written differently (line breaks): compare keyids.
+        auto given = crypto::PublicKey::from_pem(std::string(k->get_string()));
+        if (!given) return;
+        if (!tf.pem.empty()) {
+          auto listed = crypto::PublicKey::from_pem(tf.pem);
+          if (!listed || listed->keyid() != given->keyid()) return;
+        } else {
+          tf.pem = std::string(k->get_string());
         }
-        tf.pem = std::string(k->get_string());
       }
       if (tf.pem.empty()) return;
       tf.enrolled_at = c.index;
