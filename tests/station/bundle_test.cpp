@@ -13,6 +13,7 @@
 #include "core_fixture.hpp"
 #include "crypto/dsse.hpp"
 #include "crypto/merkle.hpp"
+#include "exported_bundle.hpp"
 #include "station/app/messages.hpp"
 #include "station/ctl/audit_bundle.hpp"
 #include "station/store/faulty_store.hpp"
@@ -27,24 +28,11 @@ namespace verify = tallystation::audit::verify;
 
 namespace {
 
-std::vector<std::string> lines_of(const fs::path& p) {
-  std::vector<std::string> out;
-  std::istringstream in(read_file(p));
-  for (std::string l; std::getline(in, l);) out.push_back(l);
-  return out;
-}
-
 // Parses the JSON file at p, lets `edit` change the value, and writes it back.
 void edit_json(const fs::path& p, const std::function<void(json::value&)>& edit) {
   json::value v = json::parse(read_file(p));
   edit(v);
   write_file(p, json::serialize(v));
-}
-
-void write_lines(const fs::path& p, const std::vector<std::string>& lines) {
-  std::string s;
-  for (const auto& l : lines) s += l + "\n";
-  write_file(p, s);
 }
 
 void countersign(Station& s, const std::string& contest, const crypto::SecretKey& member) {
@@ -61,15 +49,12 @@ void countersign(Station& s, const std::string& contest, const crypto::SecretKey
 // One congress, exported once per test binary: contest cc (3 seats, 1 alternate) with ballots
 // from t1, t2 and t3; then t3 is revoked and contest chair votes from t1 and t2 only. cc/1 is
 // countersigned by both members (certified), chair/1 by one (not certified: a warning).
-struct GoodBundle {
-  fs::path dir = temp_dir("bundle");
-  fs::path bundle = dir / "bundle";
-  std::string station_key_pem;
+struct GoodBundle : ExportedBundle {
   std::vector<std::string> cc_tokens, chair_tokens;
   std::string receipt;
   std::string removed_receipt;  // the receipt of the box's first ballot
 
-  GoodBundle() {
+  GoodBundle() : ExportedBundle(temp_dir("bundle")) {
     Station s("bundle-src");
     const Keys& k = Keys::get();
     cc_tokens = s.open_cc(20);
@@ -111,23 +96,10 @@ struct GoodBundle {
     REQUIRE(exported.has_value());
     station_key_pem = read_file(s.data() / "station.key");
   }
-  ~GoodBundle() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
   static GoodBundle& get() {
     static GoodBundle b;
     return b;
   }
-
-  // A fresh copy of the good bundle.
-  fs::path copy(const std::string& name) const {
-    const fs::path out = dir / name;
-    fs::remove_all(out);
-    fs::copy(bundle, out, fs::copy_options::recursive);
-    return out;
-  }
-  crypto::SecretKey station_key() const { return *crypto::SecretKey::from_pem(station_key_pem); }
 };
 
 // Rewrites a round's minutes payload and signs it again with the station's key (a station that

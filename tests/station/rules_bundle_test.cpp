@@ -19,6 +19,7 @@
 
 #include "core_fixture.hpp"
 #include "crypto/dsse.hpp"
+#include "exported_bundle.hpp"
 #include "station/app/messages.hpp"
 #include "station/ctl/audit_bundle.hpp"
 #include "tally/audit/verify/verifier.hpp"
@@ -33,19 +34,6 @@ namespace verify = tallystation::audit::verify;
 namespace {
 
 constexpr const char* kSession = "rules-2026";
-
-std::vector<std::string> lines_of(const fs::path& p) {
-  std::vector<std::string> out;
-  std::istringstream in(read_file(p));
-  for (std::string l; std::getline(in, l);) out.push_back(l);
-  return out;
-}
-
-void write_lines(const fs::path& p, const std::vector<std::string>& lines) {
-  std::string s;
-  for (const auto& l : lines) s += l + "\n";
-  write_file(p, s);
-}
 
 json::array people(std::initializer_list<std::pair<const char*, const char*>> list) {
   json::array out;
@@ -162,12 +150,8 @@ class RulesStation {
 //   2 record_attendance 10         6 issue_tokens ec/2                10 issue_tokens sec/1
 //   3 issue_tokens ec/1            7 open_round ec/2 (run-off)        11 open_round sec/1 [a, b]
 //   4 open_round ec/1              8 close_round ec/2 (c; 1 unfilled) 12 close_round sec/1 (a)
-struct RulesBundle {
-  fs::path dir = temp_dir("rules-bundle");
-  fs::path bundle = dir / "bundle";
-  std::string station_key_pem;
-
-  RulesBundle() {
+struct RulesBundle : ExportedBundle {
+  RulesBundle() : ExportedBundle(temp_dir("rules-bundle")) {
     RulesStation s(rules_session());
     s.command("enrol_terminal", {{"terminal", "t1"}});
     s.command("record_attendance", {{"present", 10}});
@@ -216,21 +200,10 @@ struct RulesBundle {
     REQUIRE(ctl::export_bundle(s.data(), bundle).has_value());
     station_key_pem = read_file(s.data() / "station.key");
   }
-  ~RulesBundle() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
   static RulesBundle& get() {
     static RulesBundle b;
     return b;
   }
-  fs::path copy(const std::string& name) const {
-    const fs::path out = dir / name;
-    fs::remove_all(out);
-    fs::copy(bundle, out, fs::copy_options::recursive);
-    return out;
-  }
-  crypto::SecretKey station_key() const { return *crypto::SecretKey::from_pem(station_key_pem); }
 };
 
 // The congress of the issue: a 44-member Party committee and its secretary.
@@ -266,12 +239,8 @@ std::string x(int i) {
   return (i < 10 ? "x0" : "x") + std::to_string(i);
 }
 
-struct CommitteeBundle {
-  fs::path dir = temp_dir("committee-bundle");
-  fs::path bundle = dir / "bundle";
-  std::string station_key_pem;
-
-  CommitteeBundle() {
+struct CommitteeBundle : ExportedBundle {
+  CommitteeBundle() : ExportedBundle(temp_dir("committee-bundle")) {
     RulesStation s(committee_session());
     s.command("enrol_terminal", {{"terminal", "t1"}});
     s.command("record_attendance", {{"present", 10}});
@@ -315,21 +284,10 @@ struct CommitteeBundle {
     REQUIRE(ctl::export_bundle(s.data(), bundle).has_value());
     station_key_pem = read_file(s.data() / "station.key");
   }
-  ~CommitteeBundle() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
   static CommitteeBundle& get() {
     static CommitteeBundle b;
     return b;
   }
-  fs::path copy(const std::string& name) const {
-    const fs::path out = dir / name;
-    fs::remove_all(out);
-    fs::copy(bundle, out, fs::copy_options::recursive);
-    return out;
-  }
-  crypto::SecretKey station_key() const { return *crypto::SecretKey::from_pem(station_key_pem); }
 };
 
 // ---- Forging a command log ----
