@@ -215,7 +215,8 @@ struct Connection::State {
                                            http::request_parser<http::string_body>& parser);
   asio::awaitable<After> serve_one(beast::flat_buffer& buffer);
   asio::awaitable<HttpResponse> call_handler(HttpRequest request);
-  asio::awaitable<error_code> write(HttpResponse& r, unsigned version, bool keep_alive);
+  asio::awaitable<error_code> write(HttpResponse& r, unsigned version, bool keep_alive,
+                                    bool head);
   asio::awaitable<void> close(bool drain);
   void log(std::string_view method, std::string_view target, const HttpResponse& r,
            Clock::time_point started, bool sent);
@@ -365,6 +366,7 @@ asio::awaitable<After> Connection::State::serve_one(beast::flat_buffer& buffer) 
   const bool header_done = parser.is_header_done();
   std::string method = header_done ? std::string(req.method_string()) : std::string();
   std::string target = header_done ? std::string(req.target()) : std::string();
+  const bool head = header_done && req.method() == http::verb::head;
   if (ec) {
     auto refusal = framing.empty()
                        ? refusal_for(ec, ctx.options, body_limit)
@@ -372,7 +374,7 @@ asio::awaitable<After> Connection::State::serve_one(beast::flat_buffer& buffer) 
     if (!refusal) co_return After::close;  // the client went away, or shutdown cancelled it
     bool sent = false;
     if (refusal->send) {
-      sent = !co_await write(refusal->response, header_done ? req.version() : 11, false);
+      sent = !co_await write(refusal->response, header_done ? req.version() : 11, false, head);
     }
     log(method, target, refusal->response, started, sent);
     co_return refusal->send ? After::drain_and_close : After::close;
@@ -390,7 +392,7 @@ asio::awaitable<After> Connection::State::serve_one(beast::flat_buffer& buffer) 
   }
   const bool keep_alive = req.keep_alive() && !stopping;
   phase = Phase::writing;
-  auto wec = co_await write(response, req.version(), keep_alive);
+  auto wec = co_await write(response, req.version(), keep_alive, head);
   log(method, target, response, started, !wec);
   co_return wec || !keep_alive ? After::close : After::next;
 }
@@ -416,19 +418,35 @@ asio::awaitable<HttpResponse> Connection::State::call_handler(HttpRequest reques
   co_return std::move(*p->response);
 }
 
+// head: the answer to a HEAD request. It, and a 1xx, 204 or 304 answer, never has body bytes
+// (RFC 9112 section 6.3): a client reads none, and any sent would be read as the next response.
 asio::awaitable<error_code> Connection::State::write(HttpResponse& r, unsigned version,
-                                                     bool keep_alive) {
+                                                     bool keep_alive, bool head) {
+  auto fill = [&](auto& res) {
+    res.version(version);
+    res.result(r.status);
+    res.set(http::field::server, "tallystation");
+    res.set(http::field::content_type, r.content_type);
+    res.set(http::field::cache_control, "no-store");
+    for (const auto& [name, value] : r.headers) res.set(name, value);
+    res.keep_alive(keep_alive);
+  };
+  tcp().expires_after(ctx.options.write_timeout);
+  const bool no_content = r.status / 100 == 1 || r.status == 204 || r.status == 304;
+  if (head || no_content) {
+    http::response<http::empty_body> res;
+    fill(res);
+    // A HEAD answer names the length its body would have had (RFC 9110 section 9.3.2), but only
+    // a 2xx one: a refusal of the HEAD need not be what a GET would get, and RFC 9110 section 8.6
+    // allows no other length. 1xx, 204 and 304 answers carry none.
+    if (head && !no_content && r.status / 100 == 2) res.content_length(r.body.size());
+    auto [ec, n] = co_await http::async_write(stream, res, kTuple);
+    co_return ec;
+  }
   http::response<http::string_body> res;
-  res.version(version);
-  res.result(r.status);
-  res.set(http::field::server, "tallystation");
-  res.set(http::field::content_type, r.content_type);
-  res.set(http::field::cache_control, "no-store");
-  for (const auto& [name, value] : r.headers) res.set(name, value);
-  res.keep_alive(keep_alive);
+  fill(res);
   res.body() = std::move(r.body);
   res.prepare_payload();
-  tcp().expires_after(ctx.options.write_timeout);
   auto [ec, n] = co_await http::async_write(stream, res, kTuple);
   co_return ec;
 }

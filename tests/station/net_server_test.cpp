@@ -51,6 +51,10 @@ class FakeHandler : public ts::Handler {
              R"(","body_size":)" + std::to_string(request.body.size()) + "}";
     r.log_fields = {{"terminal", "t1"}};
     if (request.target == "/allow") r.headers = {{"Allow", "GET, POST"}};
+    if (request.target.rfind("/status/", 0) == 0) {  // "/status/405": that status, same body
+      r.status = static_cast<unsigned>(std::stoul(request.target.substr(8)));
+      if (r.status == 405) r.headers = {{"Allow", "GET"}};
+    }
     if (request.target == "/slow") {
       held_.push_back(std::move(respond));
       cv_.notify_all();
@@ -446,6 +450,52 @@ TEST_CASE("Transfer-Encoding exactly chunked is read, and the connection goes on
   CHECK(answer.rfind("HTTP/1.1 200 ", 0) == 0);
   CHECK(answer.find(R"("target":"/first","body_size":7})") != std::string::npos);
   CHECK(count_of(answer, "HTTP/1.1 200 ") == 2);
+  CHECK(!conn->closed());
+}
+
+TEST_CASE("HEAD answers carry no body: the next response on the connection is intact",
+          "[net][framing]") {
+  TestServer s;
+  auto conn = RawTlsConnection::connect(s.client_options()).value();
+  SECTION("a 200 names the length of the body it would have had") {
+    CHECK(!conn->write("HEAD /h HTTP/1.1\r\nHost: x\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\n\r\n"));
+    const auto answer = conn->read_until(R"("target":"/after")", 3s);
+    CAPTURE(answer);
+    const auto head = response_header(answer);
+    CHECK(head.rfind("HTTP/1.1 200 ", 0) == 0);
+    const std::string would_be = R"({"method":"HEAD","target":"/h","body_size":0})";
+    CHECK(head.find("\r\nContent-Length: " + std::to_string(would_be.size()) + "\r\n") !=
+          std::string_view::npos);
+    // Right after the HEAD answer's header: the GET's answer, whole.
+    const auto rest = std::string_view(answer).substr(head.size());
+    CHECK(rest.rfind("HTTP/1.1 200 ", 0) == 0);
+    const std::string get_body = R"({"method":"GET","target":"/after","body_size":0})";
+    CHECK(response_header(rest).find("\r\nContent-Length: " + std::to_string(get_body.size()) +
+                                     "\r\n") != std::string_view::npos);
+    CHECK(rest.substr(response_header(rest).size()) == get_body);
+  }
+  SECTION("a 405 has its headers and no body, and no Content-Length") {
+    CHECK(!conn->write(
+        "HEAD /status/405 HTTP/1.1\r\nHost: x\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\n\r\n"));
+    const auto answer = conn->read_until(R"("target":"/after")", 3s);
+    CAPTURE(answer);
+    const auto head = response_header(answer);
+    CHECK(head.rfind("HTTP/1.1 405 ", 0) == 0);
+    CHECK(head.find("\r\nAllow: GET\r\n") != std::string_view::npos);
+    CHECK(head.find("Content-Length") == std::string_view::npos);
+    CHECK(std::string_view(answer).substr(head.size()).rfind("HTTP/1.1 200 ", 0) == 0);
+  }
+  SECTION("a 204 or 304 answer to a GET carries no body either") {
+    const std::string status = GENERATE(as<std::string>{}, "204", "304");
+    CHECK(!conn->write("GET /status/" + status +
+                       " HTTP/1.1\r\nHost: x\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\n\r\n"));
+    const auto answer = conn->read_until(R"("target":"/after")", 3s);
+    CAPTURE(answer);
+    const auto head = response_header(answer);
+    CHECK(head.rfind("HTTP/1.1 " + status + " ", 0) == 0);
+    CHECK(head.find("Content-Length") == std::string_view::npos);
+    CHECK(std::string_view(answer).substr(head.size()).rfind("HTTP/1.1 200 ", 0) == 0);
+  }
   CHECK(!conn->closed());
 }
 
