@@ -7,6 +7,8 @@
 #include <cmath>
 #include <mutex>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
@@ -123,6 +125,51 @@ HttpResponse error_response(unsigned status, std::string code, std::string messa
   return r;
 }
 
+// RFC 9112 section 6: the header of a request whose message body length cannot be determined
+// exactly one way is refused (400) before any body byte is read, and the connection closed, so
+// that no byte of it can be taken for the next request (request smuggling). Beast already refuses
+// a Content-Length that is not a number, different Content-Length values, and a Content-Length
+// before a Transfer-Encoding; the rest is checked here. Returns what is wrong, or nothing.
+std::optional<std::string> framing_problem(const http::request_header<>& req) {
+  std::size_t codings = 0;
+  std::size_t lengths = 0;
+  bool only_chunked = true;
+  for (const auto& f : req) {
+    if (f.name() == http::field::transfer_encoding) {
+      ++codings;
+      // Beast has trimmed the value's surrounding blanks. The station supports no transfer
+      // coding but chunked: "gzip", "identity", "gzip, chunked", "chunked, chunked", ... are
+      // refused, whether or not chunked comes last.
+      if (!beast::iequals(f.value(), "chunked")) only_chunked = false;
+    } else if (f.name() == http::field::content_length) {
+      ++lengths;
+      const auto v = f.value();
+      if (v.empty() || !std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return "Content-Length must be one decimal number";
+    }
+  }
+  if (lengths > 1) return "Content-Length must be sent once";
+  if (codings > 0) {
+    if (lengths > 0) return "Transfer-Encoding and Content-Length together";
+    if (req.version() < 11) return "Transfer-Encoding in an HTTP/1.0 request";
+    if (codings > 1 || !only_chunked) {
+      return "Transfer-Encoding must be exactly \"chunked\" (the station supports no other "
+             "transfer coding)";
+    }
+  }
+  return std::nullopt;
+}
+
+// Whether the header section (the start line and the field lines, each ending in CRLF) has a
+// line that begins with a blank: obsolete line folding (RFC 9112 section 5.2), or whitespace
+// before the first field line (section 2.2). Beast would join a folded line to the field before.
+bool has_folded_line(std::string_view header) {
+  for (std::size_t i = 0; i + 1 < header.size(); ++i) {
+    if (header[i] == '\n' && (header[i + 1] == ' ' || header[i + 1] == '\t')) return true;
+  }
+  return false;
+}
+
 struct Refusal {
   HttpResponse response;
   bool send = true;  // false when the socket is already gone (timeouts)
@@ -163,11 +210,13 @@ struct Connection::State {
 
   asio::awaitable<void> run();
   asio::awaitable<bool> await_request(beast::flat_buffer& buffer);
+  asio::awaitable<error_code> read_header_section(beast::flat_buffer& buffer);
   asio::awaitable<error_code> read_request(beast::flat_buffer& buffer,
                                            http::request_parser<http::string_body>& parser);
   asio::awaitable<After> serve_one(beast::flat_buffer& buffer);
   asio::awaitable<HttpResponse> call_handler(HttpRequest request);
-  asio::awaitable<error_code> write(HttpResponse& r, unsigned version, bool keep_alive);
+  asio::awaitable<error_code> write(HttpResponse& r, unsigned version, bool keep_alive,
+                                    bool head);
   asio::awaitable<void> close(bool drain);
   void log(std::string_view method, std::string_view target, const HttpResponse& r,
            Clock::time_point started, bool sent);
@@ -178,6 +227,7 @@ struct Connection::State {
   std::string peer;
   std::uint64_t body_limit = 0;  // the limit that applies to the request being read
   BodyRules rules;               // the handler's rules for it
+  std::string framing;           // why its framing is refused (RFC 9112 section 6), if it is
   Phase phase = Phase::handshake;
   bool stopping = false;
   bool closed = false;
@@ -244,6 +294,28 @@ asio::awaitable<bool> Connection::State::await_request(beast::flat_buffer& buffe
   co_return !stopping;
 }
 
+// Reads until the buffer holds the whole header section of the request it begins with, then
+// refuses one with a folded line (framing is set). Beast parses the header from the buffer after.
+// Stops early, leaving the refusal to Beast, once the buffer holds more than the header limit.
+asio::awaitable<error_code> Connection::State::read_header_section(beast::flat_buffer& buffer) {
+  for (;;) {
+    const std::string_view data(static_cast<const char*>(buffer.data().data()), buffer.size());
+    // Beast skips no empty line before the request line: the first CRLF CRLF ends the header.
+    if (const auto end = data.find("\r\n\r\n"); end != std::string_view::npos) {
+      if (has_folded_line(data.substr(0, end + 2))) {
+        framing = "obsolete line folding (a header line that begins with a blank)";
+        co_return http::error::bad_field;
+      }
+      co_return error_code{};
+    }
+    if (buffer.size() > ctx.options.header_limit) co_return error_code{};
+    auto [ec, n] = co_await stream.async_read_some(buffer.prepare(kReadChunk), kTuple);
+    if (ec == asio::error::eof) ec = http::error::partial_message;  // as Beast's read says
+    if (ec) co_return ec;
+    buffer.commit(n);
+  }
+}
+
 asio::awaitable<error_code> Connection::State::read_request(
     beast::flat_buffer& buffer, http::request_parser<http::string_body>& parser) {
   const ServerOptions& opt = ctx.options;
@@ -252,7 +324,16 @@ asio::awaitable<error_code> Connection::State::read_request(
   parser.body_limit(opt.body_limit);
   body_limit = opt.body_limit;
   rules = {};
-  auto [ec, n] = co_await http::async_read_header(stream, buffer, parser, kTuple);
+  framing.clear();
+  std::size_t n = 0;
+  error_code ec = co_await read_header_section(buffer);
+  if (!ec) std::tie(ec, n) = co_await http::async_read_header(stream, buffer, parser, kTuple);
+  if (!ec) {
+    if (auto problem = framing_problem(parser.get().base())) {
+      framing = std::move(*problem);
+      co_return http::error::bad_transfer_encoding;
+    }
+  }
   if (!ec) {
     // Beast checked Content-Length against the server-wide limit when the header completed; the
     // handler's limit for this request, if tighter, is checked here, before any body byte is read
@@ -285,12 +366,15 @@ asio::awaitable<After> Connection::State::serve_one(beast::flat_buffer& buffer) 
   const bool header_done = parser.is_header_done();
   std::string method = header_done ? std::string(req.method_string()) : std::string();
   std::string target = header_done ? std::string(req.target()) : std::string();
+  const bool head = header_done && req.method() == http::verb::head;
   if (ec) {
-    auto refusal = refusal_for(ec, ctx.options, body_limit);
+    auto refusal = framing.empty()
+                       ? refusal_for(ec, ctx.options, body_limit)
+                       : Refusal{error_response(400, "malformed", "bad framing: " + framing)};
     if (!refusal) co_return After::close;  // the client went away, or shutdown cancelled it
     bool sent = false;
     if (refusal->send) {
-      sent = !co_await write(refusal->response, header_done ? req.version() : 11, false);
+      sent = !co_await write(refusal->response, header_done ? req.version() : 11, false, head);
     }
     log(method, target, refusal->response, started, sent);
     co_return refusal->send ? After::drain_and_close : After::close;
@@ -308,7 +392,7 @@ asio::awaitable<After> Connection::State::serve_one(beast::flat_buffer& buffer) 
   }
   const bool keep_alive = req.keep_alive() && !stopping;
   phase = Phase::writing;
-  auto wec = co_await write(response, req.version(), keep_alive);
+  auto wec = co_await write(response, req.version(), keep_alive, head);
   log(method, target, response, started, !wec);
   co_return wec || !keep_alive ? After::close : After::next;
 }
@@ -334,19 +418,35 @@ asio::awaitable<HttpResponse> Connection::State::call_handler(HttpRequest reques
   co_return std::move(*p->response);
 }
 
+// head: the answer to a HEAD request. It, and a 1xx, 204 or 304 answer, never has body bytes
+// (RFC 9112 section 6.3): a client reads none, and any sent would be read as the next response.
 asio::awaitable<error_code> Connection::State::write(HttpResponse& r, unsigned version,
-                                                     bool keep_alive) {
+                                                     bool keep_alive, bool head) {
+  auto fill = [&](auto& res) {
+    res.version(version);
+    res.result(r.status);
+    res.set(http::field::server, "tallystation");
+    res.set(http::field::content_type, r.content_type);
+    res.set(http::field::cache_control, "no-store");
+    for (const auto& [name, value] : r.headers) res.set(name, value);
+    res.keep_alive(keep_alive);
+  };
+  tcp().expires_after(ctx.options.write_timeout);
+  const bool no_content = r.status / 100 == 1 || r.status == 204 || r.status == 304;
+  if (head || no_content) {
+    http::response<http::empty_body> res;
+    fill(res);
+    // A HEAD answer names the length its body would have had (RFC 9110 section 9.3.2), but only
+    // a 2xx one: a refusal of the HEAD need not be what a GET would get, and RFC 9110 section 8.6
+    // allows no other length. 1xx, 204 and 304 answers carry none.
+    if (head && !no_content && r.status / 100 == 2) res.content_length(r.body.size());
+    auto [ec, n] = co_await http::async_write(stream, res, kTuple);
+    co_return ec;
+  }
   http::response<http::string_body> res;
-  res.version(version);
-  res.result(r.status);
-  res.set(http::field::server, "tallystation");
-  res.set(http::field::content_type, r.content_type);
-  res.set(http::field::cache_control, "no-store");
-  for (const auto& [name, value] : r.headers) res.set(name, value);
-  res.keep_alive(keep_alive);
+  fill(res);
   res.body() = std::move(r.body);
   res.prepare_payload();
-  tcp().expires_after(ctx.options.write_timeout);
   auto [ec, n] = co_await http::async_write(stream, res, kTuple);
   co_return ec;
 }

@@ -51,6 +51,10 @@ class FakeHandler : public ts::Handler {
              R"(","body_size":)" + std::to_string(request.body.size()) + "}";
     r.log_fields = {{"terminal", "t1"}};
     if (request.target == "/allow") r.headers = {{"Allow", "GET, POST"}};
+    if (request.target.rfind("/status/", 0) == 0) {  // "/status/405": that status, same body
+      r.status = static_cast<unsigned>(std::stoul(request.target.substr(8)));
+      if (r.status == 405) r.headers = {{"Allow", "GET"}};
+    }
     if (request.target == "/slow") {
       held_.push_back(std::move(respond));
       cv_.notify_all();
@@ -348,6 +352,151 @@ TEST_CASE("garbage inside TLS gets 400 malformed", "[net]") {
   CHECK(answer.find(R"("error":"malformed")") != std::string::npos);
   CHECK(c->closed());
   CHECK(s.handler.requests() == 0);
+}
+
+namespace {
+
+// How many times needle occurs in haystack.
+std::size_t count_of(std::string_view haystack, std::string_view needle) {
+  std::size_t n = 0;
+  for (auto p = haystack.find(needle); p != std::string_view::npos; p = haystack.find(needle, p + 1))
+    ++n;
+  return n;
+}
+
+// The header section of the response that starts at offset `at` of `bytes`, through its CRLF CRLF.
+std::string_view response_header(std::string_view bytes, std::size_t at = 0) {
+  auto end = bytes.find("\r\n\r\n", at);
+  return end == std::string_view::npos ? std::string_view{} : bytes.substr(at, end + 4 - at);
+}
+
+constexpr std::string_view kNext = "GET /v1/status HTTP/1.1\r\nHost: x\r\n\r\n";
+
+}  // namespace
+
+TEST_CASE("a request whose framing RFC 9112 section 6 refuses gets 400 and the connection closes",
+          "[net][framing]") {
+  // Each request is followed on the same connection by a GET: a server that misread the framing
+  // would answer that GET (or the body) as a second request. Exactly one answer must come, the
+  // 400, and then the end of the connection.
+  struct Case {
+    const char* what;
+    std::string bytes;
+  };
+  const std::string post = "POST /v1/ballots HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n";
+  auto c = GENERATE_COPY(values<Case>({
+      {"TE gzip, no Content-Length: the body smuggles a request",
+       post + "Transfer-Encoding: gzip\r\n\r\n"},
+      {"TE identity", post + "Transfer-Encoding: identity\r\n\r\n"},
+      {"TE chunked then gzip", post + "Transfer-Encoding: chunked, gzip\r\n\r\n2\r\n{}\r\n0\r\n\r\n"},
+      {"TE gzip then chunked", post + "Transfer-Encoding: gzip, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"},
+      {"TE chunked twice in one field",
+       post + "Transfer-Encoding: chunked, chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"},
+      {"TE chunked in two fields",
+       post + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"},
+      {"TE gzip in one field, chunked in the next",
+       post + "Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"},
+      {"TE gzip with Content-Length", post + "Transfer-Encoding: gzip\r\nContent-Length: 2\r\n\r\n{}"},
+      {"TE chunked then Content-Length",
+       post + "Transfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\n2\r\n{}\r\n0\r\n\r\n"},
+      {"Content-Length then TE chunked",
+       post + "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"},
+      {"TE chunked in HTTP/1.0",
+       "POST /v1/ballots HTTP/1.0\r\nHost: x\r\nContent-Type: application/json\r\n"
+       "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"},
+      {"Content-Length list \"5, 5\"", post + "Content-Length: 5, 5\r\n\r\n{\"a\":1}"},
+      {"Content-Length 5 and 6", post + "Content-Length: 5\r\nContent-Length: 6\r\n\r\n{\"a\":1}"},
+      {"Content-Length 5 twice", post + "Content-Length: 5\r\nContent-Length: 5\r\n\r\n{\"a\":1}"},
+      {"Content-Length with a sign", post + "Content-Length: +5\r\n\r\n{\"a\":1}"},
+      {"obs-fold in a field", "GET /v1/status HTTP/1.1\r\nHost: x\r\nX-Note: a\r\n b\r\n\r\n"},
+      {"obs-fold with a tab", "GET /v1/status HTTP/1.1\r\nHost: x\r\nX-Note: a\r\n\tb\r\n\r\n"},
+      {"obs-fold hiding Transfer-Encoding",
+       post + "Transfer-Encoding:\r\n chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"},
+      {"a blank before the first field line", "GET /v1/status HTTP/1.1\r\n Host: x\r\n\r\n"},
+      {"a space in a field name", "GET /v1/status HTTP/1.1\r\nHost : x\r\n\r\n"},
+      {"a bad request line", "GET  /v1/status HTTP/1.1\r\nHost: x\r\n\r\n"},
+  }));
+  CAPTURE(c.what);
+  TestServer s;
+  auto conn = RawTlsConnection::connect(s.client_options()).value();
+  CHECK(!conn->write(c.bytes + std::string(kNext)));
+  const auto answer = conn->read_until_close(5s);
+  CAPTURE(answer);
+  // HTTP/1.0 is answered in HTTP/1.0, where no "Connection: keep-alive" means close.
+  const bool http10 = answer.rfind("HTTP/1.0 400 ", 0) == 0;
+  CHECK((answer.rfind("HTTP/1.1 400 ", 0) == 0 || http10));
+  // Exactly one response: its header and the Content-Length bytes of its body, nothing after.
+  const auto header = response_header(answer);
+  const auto length_at = header.find("\r\nContent-Length: ");
+  REQUIRE(length_at != std::string_view::npos);
+  CHECK(answer.size() == header.size() + std::stoul(std::string(header.substr(length_at + 18))));
+  if (!http10) {
+    CHECK(response_header(answer).find("\r\nConnection: close\r\n") != std::string_view::npos);
+  }
+  CHECK(answer.find(R"("error":"malformed")") != std::string::npos);
+  CHECK(conn->closed());
+  CHECK(s.handler.requests() == 0);
+}
+
+TEST_CASE("Transfer-Encoding exactly chunked is read, and the connection goes on", "[net][framing]") {
+  const std::string coding = GENERATE(as<std::string>{}, "chunked", "Chunked", "CHUNKED ");
+  TestServer s;
+  auto conn = RawTlsConnection::connect(s.client_options()).value();
+  CHECK(!conn->write("POST /first HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     "Transfer-Encoding: " + coding + "\r\n\r\n3\r\n{\"a\r\n4\r\n\":1}\r\n0\r\n\r\n"
+                     "GET /second HTTP/1.1\r\nHost: x\r\n\r\n"));
+  const auto answer = conn->read_until(R"("target":"/second")", 3s);
+  CAPTURE(answer);
+  CHECK(answer.rfind("HTTP/1.1 200 ", 0) == 0);
+  CHECK(answer.find(R"("target":"/first","body_size":7})") != std::string::npos);
+  CHECK(count_of(answer, "HTTP/1.1 200 ") == 2);
+  CHECK(!conn->closed());
+}
+
+TEST_CASE("HEAD answers carry no body: the next response on the connection is intact",
+          "[net][framing]") {
+  TestServer s;
+  auto conn = RawTlsConnection::connect(s.client_options()).value();
+  SECTION("a 200 names the length of the body it would have had") {
+    CHECK(!conn->write("HEAD /h HTTP/1.1\r\nHost: x\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\n\r\n"));
+    const auto answer = conn->read_until(R"("target":"/after")", 3s);
+    CAPTURE(answer);
+    const auto head = response_header(answer);
+    CHECK(head.rfind("HTTP/1.1 200 ", 0) == 0);
+    const std::string would_be = R"({"method":"HEAD","target":"/h","body_size":0})";
+    CHECK(head.find("\r\nContent-Length: " + std::to_string(would_be.size()) + "\r\n") !=
+          std::string_view::npos);
+    // Right after the HEAD answer's header: the GET's answer, whole.
+    const auto rest = std::string_view(answer).substr(head.size());
+    CHECK(rest.rfind("HTTP/1.1 200 ", 0) == 0);
+    const std::string get_body = R"({"method":"GET","target":"/after","body_size":0})";
+    CHECK(response_header(rest).find("\r\nContent-Length: " + std::to_string(get_body.size()) +
+                                     "\r\n") != std::string_view::npos);
+    CHECK(rest.substr(response_header(rest).size()) == get_body);
+  }
+  SECTION("a 405 has its headers and no body, and no Content-Length") {
+    CHECK(!conn->write(
+        "HEAD /status/405 HTTP/1.1\r\nHost: x\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\n\r\n"));
+    const auto answer = conn->read_until(R"("target":"/after")", 3s);
+    CAPTURE(answer);
+    const auto head = response_header(answer);
+    CHECK(head.rfind("HTTP/1.1 405 ", 0) == 0);
+    CHECK(head.find("\r\nAllow: GET\r\n") != std::string_view::npos);
+    CHECK(head.find("Content-Length") == std::string_view::npos);
+    CHECK(std::string_view(answer).substr(head.size()).rfind("HTTP/1.1 200 ", 0) == 0);
+  }
+  SECTION("a 204 or 304 answer to a GET carries no body either") {
+    const std::string status = GENERATE(as<std::string>{}, "204", "304");
+    CHECK(!conn->write("GET /status/" + status +
+                       " HTTP/1.1\r\nHost: x\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\n\r\n"));
+    const auto answer = conn->read_until(R"("target":"/after")", 3s);
+    CAPTURE(answer);
+    const auto head = response_header(answer);
+    CHECK(head.rfind("HTTP/1.1 " + status + " ", 0) == 0);
+    CHECK(head.find("Content-Length") == std::string_view::npos);
+    CHECK(std::string_view(answer).substr(head.size()).rfind("HTTP/1.1 200 ", 0) == 0);
+  }
+  CHECK(!conn->closed());
 }
 
 TEST_CASE("plain-text HTTP on the TLS port is dropped at the handshake", "[net]") {
