@@ -27,10 +27,7 @@ congress::SessionRules congress_rules(const Session& session, const std::string&
   for (const TerminalDef& t : session.terminals) {
     r.terminals.push_back({t.id, t.public_key.keyid()});
   }
-  for (const ContestDef& c : session.contests) {
-    r.contests.push_back({c.id, c.title, c.seats, c.alternates, c.candidates, c.rule_set,
-                          c.majority_basis, c.excluded, c.elect_from});
-  }
+  for (const ContestDef& c : session.contests) r.contests.push_back(contest_rules(c));
   return r;
 }
 

@@ -80,16 +80,10 @@ std::optional<RoundBallot> parse_round_ballot(std::string_view text) {
 }
 
 tally::Contest tally_contest(const MinutesFacts& facts) {
-  const ContestDef& def = *facts.contest;
-  congress::ContestRules rules;
-  rules.id = def.id;
-  rules.title = def.title;
-  rules.rule_set = def.rule_set;
-  rules.majority_basis = def.majority_basis;
-  rules.excluded = def.excluded;
   congress::SessionRules session;
   session.convened = facts.convened;
-  return congress::round_contest(session, rules, facts.round, facts.ballot, facts.present);
+  return congress::round_contest(session, contest_rules(*facts.contest), facts.round, facts.ballot,
+                                 facts.present);
 }
 
 tally::Result count_box(const tally::Contest& contest, std::span<const std::string> box_payloads) {

@@ -261,6 +261,11 @@ std::string_view to_string(CongressKind k) noexcept {
 }
 
 
+congress::ContestRules contest_rules(const ContestDef& c) {
+  return congress::ContestRules{c.id,       c.title,          c.seats,    c.alternates, c.candidates,
+                                c.rule_set, c.majority_basis, c.excluded, c.elect_from};
+}
+
 const Candidate* ContestDef::find_candidate(std::string_view cid) const {
   for (const Candidate& c : candidates) {
     if (c.id == cid) return &c;

@@ -77,6 +77,9 @@ inline constexpr std::string_view kMajorityBases[] = {"convened", "present", "ba
 // starting with a letter or digit (the congress rules' definition).
 using congress::is_valid_id;
 
+// The congress rules' view of one contest (tally/congress/congress.hpp).
+congress::ContestRules contest_rules(const ContestDef& contest);
+
 // Validates and parses the file's bytes. Errors: Errc::invalid_session, message with field path.
 Result<Session> parse_session(std::string_view bytes);
 
