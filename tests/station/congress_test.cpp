@@ -97,18 +97,9 @@ struct Keys {
   crypto::SecretKey t1 = crypto::SecretKey::generate(crypto::KeyType::ed25519);
 };
 
-json::object person(const char* id, const char* name, const crypto::SecretKey& k) {
-  return json::object{{"id", id}, {"name", name}, {"public_key", k.public_key().pem()}};
-}
-
-json::array people(std::initializer_list<std::pair<const char*, const char*>> list) {
-  json::array out;
-  for (auto [id, name] : list) out.push_back(json::object{{"id", id}, {"name", name}});
-  return out;
-}
-
 // Ten delegates convened; the Statute's basis `convened`: threshold 10 / 2 + 1 = 6.
 json::object congress_session(const Keys& k) {
+  const auto person = testing::person_json;
   return json::object{
       {"id", "cell-2026"},
       {"title", "Congress of the Party committee 2026"},
@@ -123,19 +114,7 @@ json::object congress_session(const Keys& k) {
                     {"required_signatures", 2}}},
       {"terminals",
        json::array{json::object{{"id", "t1"}, {"public_key", k.t1.public_key().pem()}}}},
-      {"contests",
-       json::array{
-           json::object{{"id", "ec"},
-                        {"title", "Executive Committee"},
-                        {"seats", 4},
-                        {"candidates", people({{"a", "Anna"},
-                                               {"b", "Bao"},
-                                               {"c", "Chi"},
-                                               {"d", "Dung"},
-                                               {"e", "Em"},
-                                               {"f", "Phuong"}})}},
-           json::object{
-               {"id", "sec"}, {"title", "Secretary"}, {"seats", 1}, {"elect_from", "ec"}}}}};
+      {"contests", testing::committee_and_secretary_contests()}};
 }
 
 class Congress {

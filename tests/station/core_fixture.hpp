@@ -56,11 +56,28 @@ struct Keys {
   }
 };
 
+// A session's person record: {"id","name","public_key"}.
+inline json::object person_json(const char* id, const char* name, const crypto::SecretKey& key) {
+  return json::object{{"id", id}, {"name", name}, {"public_key", key.public_key().pem()}};
+}
+
+// The contests of the congress tests that elect a secretary from the committee: ec, the executive
+// committee (4 seats among a..f), and sec, the secretary (1 seat, elected from those elected in
+// ec).
+inline json::array committee_and_secretary_contests() {
+  const std::pair<const char*, const char*> list[] = {{"a", "Anna"}, {"b", "Bao"}, {"c", "Chi"},
+                                                       {"d", "Dung"}, {"e", "Em"}, {"f", "Phuong"}};
+  json::array candidates;
+  for (auto [id, name] : list) candidates.push_back(json::object{{"id", id}, {"name", name}});
+  return json::array{
+      json::object{{"id", "ec"}, {"title", "Executive Committee"}, {"seats", 4},
+                   {"candidates", std::move(candidates)}},
+      json::object{{"id", "sec"}, {"title", "Secretary"}, {"seats", 1}, {"elect_from", "ec"}}};
+}
+
 inline json::object session_json() {
   const Keys& k = Keys::get();
-  auto person = [](const char* id, const char* name, const crypto::SecretKey& key) {
-    return json::object{{"id", id}, {"name", name}, {"public_key", key.public_key().pem()}};
-  };
+  const auto person = person_json;
   json::array candidates;
   for (int i = 1; i <= 6; ++i) {
     candidates.push_back(

@@ -35,20 +35,12 @@ namespace {
 
 constexpr const char* kSession = "rules-2026";
 
-json::array people(std::initializer_list<std::pair<const char*, const char*>> list) {
-  json::array out;
-  for (auto [id, name] : list) out.push_back(json::object{{"id", id}, {"name", name}});
-  return out;
-}
-
 // Ten delegates convened (threshold 10 / 2 + 1 = 6); officials o1 (Ed25519) and o2 (ECDSA
 // P-256); terminals t1..t3 listed, only t1 enrolled. Contest ec: 4 seats among a..f; contest
 // sec: 1 seat, elected from those elected in ec.
 json::object rules_session() {
   const Keys& k = Keys::get();
-  auto person = [](const char* id, const char* name, const crypto::SecretKey& key) {
-    return json::object{{"id", id}, {"name", name}, {"public_key", key.public_key().pem()}};
-  };
+  const auto person = person_json;
   return json::object{
       {"id", kSession},
       {"title", "Congress of the Party committee 2026"},
@@ -65,19 +57,7 @@ json::object rules_session() {
        json::array{json::object{{"id", "t1"}, {"public_key", k.t1.public_key().pem()}},
                    json::object{{"id", "t2"}, {"public_key", k.t2.public_key().pem()}},
                    json::object{{"id", "t3"}, {"public_key", k.t3.public_key().pem()}}}},
-      {"contests",
-       json::array{
-           json::object{{"id", "ec"},
-                        {"title", "Executive Committee"},
-                        {"seats", 4},
-                        {"candidates", people({{"a", "Anna"},
-                                               {"b", "Bao"},
-                                               {"c", "Chi"},
-                                               {"d", "Dung"},
-                                               {"e", "Em"},
-                                               {"f", "Phuong"}})}},
-           json::object{
-               {"id", "sec"}, {"title", "Secretary"}, {"seats", 1}, {"elect_from", "ec"}}}}};
+      {"contests", committee_and_secretary_contests()}};
 }
 
 // The station core in-process on `session` (core_fixture.hpp's Station is bound to its own
