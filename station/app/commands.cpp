@@ -64,12 +64,6 @@ Refusal protocol_code(congress::Code code) {
   return Refusal::bad_command;
 }
 
-json::array string_array(const std::vector<std::string>& ids) {
-  json::array out;
-  for (const std::string& id : ids) out.emplace_back(id);
-  return out;
-}
-
 }  // namespace
 
 Refused refusal_of(const congress::Refusal& r) {

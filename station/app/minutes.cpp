@@ -17,12 +17,6 @@ namespace json = boost::json;
 
 namespace {
 
-json::array string_array(const std::vector<std::string>& ids) {
-  json::array out;
-  for (const std::string& id : ids) out.emplace_back(id);
-  return out;
-}
-
 std::optional<std::uint32_t> small_count(const json::value* v) {
   if (v == nullptr || !v->is_int64() || v->get_int64() < 0 || v->get_int64() > 1'000'000) {
     return std::nullopt;
@@ -32,6 +26,12 @@ std::optional<std::uint32_t> small_count(const json::value* v) {
 
 
 }  // namespace
+
+json::array string_array(const std::vector<std::string>& ids) {
+  json::array out;
+  for (const std::string& id : ids) out.emplace_back(id);
+  return out;
+}
 
 RoundBallot first_round_ballot(const ContestDef& contest) {
   return RoundBallot{contest.seats, contest.alternates, false, contest.candidates};

@@ -7,6 +7,7 @@
 //
 // Pure functions over values (no store, no clock, no key): the caller supplies the ballot box
 // and the facts, signs the payload and stores it. Thread safe.
+#include <boost/json/array.hpp>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -26,6 +27,9 @@ namespace tallystation::station {
 // What one round of a contest is voted on, fixed when the round opens (the congress rules decide
 // it: tally/congress/congress.hpp).
 using RoundBallot = congress::RoundBallot;
+
+// The ids as a JSON array of strings, in their order (the minutes' and answers' id lists).
+boost::json::array string_array(const std::vector<std::string>& ids);
 
 // Round 1 of a contest as the session defines it.
 RoundBallot first_round_ballot(const ContestDef& contest);

@@ -26,12 +26,6 @@ Refused storage(const Error& e) {
   return refuse(Refusal::storage_error, e.message);
 }
 
-json::array string_array(const std::vector<std::string>& ids) {
-  json::array out;
-  for (const std::string& id : ids) out.emplace_back(id);
-  return out;
-}
-
 json::object ballot_json(const RoundBallot& b) {
   return json::parse(to_json(b)).as_object();
 }
