@@ -2,6 +2,7 @@
 // (tally/congress/congress.hpp, docs/congress.md), then its storage effects and its log entry are
 // written in one transaction. The rules live there; this file only stores what they decided.
 #include <boost/json.hpp>
+#include <iostream>
 #include <mutex>
 
 #include "station/app/ledger.hpp"
@@ -13,7 +14,8 @@ namespace json = boost::json;
 namespace {
 
 Refused storage(const Error& e) {
-  return refuse(Refusal::storage_error, e.message);
+  report_storage_failure(e);
+  return storage_refusal(e, e.message);
 }
 
 Refusal protocol_code(congress::Code code) {
@@ -109,8 +111,12 @@ CommandOutcome Ledger::apply_command(const PendingCommand& cmd) {
     congress_ = d.applied->state;
   }
   if (d.applied->effect.command == "close_round") {
-    // Best effort: the round is closed and durable either way.
-    (void)store_.checkpoint_wal();
+    // The round is closed and durable either way; a compaction that fails here is redone at the
+    // next start (meta.compact_pending).
+    if (auto s = store_.compact(); !s) {
+      std::cerr << "stationd: the database could not be compacted after the round closed ("
+                << s.error().message << "); it will be at the next start\n";
+    }
   }
   // Commands are rare: re-reading the committed state keeps one source of truth. The command is
   // durable; if memory cannot follow, a closed round could still be open here (and the next
@@ -217,11 +223,15 @@ Checked<json::object> Ledger::store_open(const congress::Effect& e, const congre
 Checked<json::object> Ledger::store_close(const congress::Effect& e,
                                           const congress::State& after) {
   RoundRow row = round_row(e.contest, e.round);
-  // The ballot box: accepted payloads sorted by leaf hash (CONTRACT.md section 3).
+  // The ballot box: the staged ballots, opened and sorted by leaf hash (CONTRACT.md section 3),
+  // their tokens spent, the staging rows deleted.
+  if (!row.log_key) return refuse(Refusal::internal, "an open round without its key");
+  auto sealed = store_.seal_round(row.contest, row.round, staging_key(*row.log_key));
+  if (!sealed) return storage(sealed.error());
   auto leaves = store_.leaf_hashes(row.contest, row.round);
   if (!leaves) return storage(leaves.error());
-  if (leaves->size() != row.ballots) {
-    return refuse(Refusal::internal, "the ballot table and the internal log disagree");
+  if (*sealed != row.ballots || leaves->size() != row.ballots) {
+    return refuse(Refusal::internal, "the staged ballots and the internal log disagree");
   }
   row.phase = RoundPhase::closed;
   row.box_root = crypto::to_hex(crypto::merkle_root(*leaves));

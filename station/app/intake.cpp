@@ -91,7 +91,8 @@ Checked<PendingBallot> check_ballot(std::string_view body, const Session& sessio
   b.token = token_hash(payload->token);
   b.payload = std::move(*payload);
   b.payload_bytes = env->payload;
-  b.envelope = stored_envelope(*env, *sig);
+  b.sig_keyid = sig->keyid;
+  b.signature = sig->sig;
   b.terminal_id = terminal->id;
   b.terminal_keyid = sig->keyid;
   return b;

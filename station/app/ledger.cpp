@@ -1,7 +1,9 @@
 #include "station/app/ledger.hpp"
 
 #include <boost/json.hpp>
+#include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <mutex>
@@ -106,9 +108,71 @@ Result<Ledger::State> Ledger::read_state() {
   return s;
 }
 
+std::ptrdiff_t Ledger::OpenBox::find(const crypto::Digest& token) const {
+  auto it = std::lower_bound(tokens.begin(), tokens.end(), token);
+  if (it == tokens.end() || *it != token) return -1;
+  return it - tokens.begin();
+}
+
+bool Ledger::OpenBox::mark(std::size_t from) {
+  for (std::size_t i = from; i < leaves.size(); ++i) {
+    const std::ptrdiff_t t = find(leaf_tokens[i]);
+    if (t < 0 || spent[static_cast<std::size_t>(t)] != 0) return false;
+    spent[static_cast<std::size_t>(t)] = static_cast<std::uint32_t>(i + 1);
+  }
+  return true;
+}
+
+Status Ledger::refresh_boxes(State& s) {
+  std::map<RoundKey, OpenBox> boxes;
+  for (auto& [key, view] : s.rounds) {
+    if (view.row.phase != RoundPhase::open) continue;
+    const std::string where = "round " + std::to_string(key.second) + " of contest " + key.first;
+    OpenBox box;
+    if (auto old = boxes_.find(key); old != boxes_.end()) box = std::move(old->second);
+    const crypto::Digest skey = staging_key(*view.row.log_key);
+    if (box.key != skey || box.leaves.size() > view.row.ballots) box = OpenBox{skey};
+    // Tokens: re-read when some were issued since (issue_tokens during the round).
+    const bool new_tokens = box.tokens.size() != view.row.tokens_issued;
+    if (new_tokens) {
+      auto tokens = store_.token_hashes(key.first, key.second);
+      if (!tokens) return tokens.error();
+      box.tokens = std::move(*tokens);
+      box.spent.assign(box.tokens.size(), 0);
+    }
+    // Staged ballots: read those not in memory yet (all of them at start).
+    const std::size_t known = box.leaves.size();
+    if (known != view.row.ballots) {
+      auto rows = store_.staged(key.first, key.second);
+      if (!rows) return rows.error();
+      if (rows->size() != view.row.ballots) {
+        return make_error(Errc::corrupt, "staging: " + std::to_string(rows->size()) +
+                                             " ballots staged for " + where + ", whose log has " +
+                                             std::to_string(view.row.ballots));
+      }
+      for (std::size_t i = known; i < rows->size(); ++i) {
+        auto b = open_staged(skey, key.first, key.second, (*rows)[i]);
+        if (!b) return make_error(Errc::corrupt, "staging: a row of " + where + " does not open");
+        box.leaves.push_back(b->leaf);
+        box.leaf_tokens.push_back(b->token);
+        ++box.per_terminal[b->terminal];
+      }
+    }
+    if (!box.mark(new_tokens ? 0 : known)) {
+      return make_error(Errc::corrupt, "staging: a ballot of " + where +
+                                           " has a token that was not issued or is spent twice");
+    }
+    view.per_terminal = box.per_terminal;
+    boxes.emplace(key, std::move(box));
+  }
+  boxes_ = std::move(boxes);
+  return {};
+}
+
 Status Ledger::load() {
   auto s = read_state();
   if (!s) return s.error();
+  if (auto b = refresh_boxes(*s); !b) return b;
   auto rounds = store_.rounds();
   if (!rounds) return rounds.error();
   if (auto b = book_.load(*rounds); !b) return b;
@@ -135,14 +199,31 @@ congress::Environment Ledger::environment() const {
     return key->keyid();
   };
   env.count = [this](const tally::Contest& contest) {
-    auto ballots = store_.ballots(contest.id, contest.round);
-    if (!ballots) {
-      throw std::runtime_error("cannot read the ballots of " + contest.id + " round " +
-                               std::to_string(contest.round) + ": " + ballots.error().message);
-    }
+    const std::string where = contest.id + " round " + std::to_string(contest.round);
     std::vector<std::string> payloads;
-    payloads.reserve(ballots->size());
-    for (BallotRow& b : *ballots) payloads.push_back(std::move(b.payload));
+    if (auto box = boxes_.find(RoundKey{contest.id, contest.round}); box != boxes_.end()) {
+      // The round being closed: its ballots are still staged (the count does not depend on
+      // their order).
+      auto rows = store_.staged(contest.id, contest.round);
+      if (!rows) {
+        throw std::runtime_error("cannot read the ballots of " + where + ": " +
+                                 rows.error().message);
+      }
+      payloads.reserve(rows->size());
+      for (const std::string& row : *rows) {
+        auto b = open_staged(box->second.key, contest.id, contest.round, row);
+        if (!b) throw std::runtime_error("a staged ballot of " + where + " does not open");
+        payloads.push_back(std::move(b->payload));
+      }
+    } else {
+      auto ballots = store_.ballots(contest.id, contest.round);
+      if (!ballots) {
+        throw std::runtime_error("cannot read the ballots of " + where + ": " +
+                                 ballots.error().message);
+      }
+      payloads.reserve(ballots->size());
+      for (BallotRow& b : *ballots) payloads.push_back(std::move(b.payload));
+    }
     return count_box(contest, payloads);
   };
   return env;
@@ -195,18 +276,30 @@ struct Ledger::BatchView {
 };
 
 Ledger::Verdict Ledger::judge(const PendingBallot& b, const BatchView& batch, BallotOutcome& out,
-                              bool& fresh) {
+                              bool& fresh, Status& failure) {
   // The writer is the only mutator of state_, so it reads state_ without the lock.
   const RoundKey key{b.payload.contest, b.payload.round};
   std::optional<crypto::Digest> spent_by;
   bool token_known = false;
+  auto box = boxes_.find(key);
   if (auto it = batch.spent.find({key, b.token}); it != batch.spent.end()) {
     token_known = true;
     spent_by = it->second;
     fresh = true;
+  } else if (box != boxes_.end()) {
+    // An open round: its tokens and spends are in memory.
+    const std::ptrdiff_t t = box->second.find(b.token);
+    token_known = t >= 0;
+    if (token_known && box->second.spent[static_cast<std::size_t>(t)] != 0) {
+      spent_by = box->second.leaves[box->second.spent[static_cast<std::size_t>(t)] - 1];
+    }
   } else {
+    // A closed round's spends are in the tokens table (a retry after close gets its receipt).
     auto tok = store_.find_token(key.first, key.second, b.token);
-    if (!tok) return Verdict::fail;
+    if (!tok) {
+      failure = tok.error();
+      return Verdict::fail;
+    }
     token_known = tok->has_value();
     if (token_known) spent_by = (**tok).spent_by;
   }
@@ -246,12 +339,15 @@ std::vector<BallotOutcome> Ledger::commit_ballots(const std::vector<PendingBallo
   // fresh[i]: the outcome of batch[i] rests on this transaction's writes.
   std::vector<bool> fresh(batch.size(), false);
   BatchView view;
+  std::map<RoundKey, std::vector<std::string>> sealed;  // staging rows, per round
+  std::vector<std::size_t> written;                     // indexes into batch, in staging order
   std::size_t processed = 0;
-  bool failed = !store_.begin();
+  Status st = store_.begin();
+  bool failed = !st;
   for (; !failed && processed < batch.size(); ++processed) {
     const PendingBallot& b = batch[processed];
     bool depends = false;
-    const Verdict v = judge(b, view, out[processed], depends);
+    const Verdict v = judge(b, view, out[processed], depends, st);
     fresh[processed] = depends;
     if (v == Verdict::fail) {
       failed = true;
@@ -259,11 +355,10 @@ std::vector<BallotOutcome> Ledger::commit_ballots(const std::vector<PendingBallo
     }
     if (v != Verdict::write) continue;
     const RoundKey key{b.payload.contest, b.payload.round};
-    BallotRow row{key.first, key.second, b.leaf, b.terminal_id, b.payload_bytes, b.envelope};
-    if (!store_.insert_ballot(row) || !store_.spend_token(key.first, key.second, b.token, b.leaf)) {
-      failed = true;
-      break;
-    }
+    const StagedBallot staged{b.token, b.leaf, b.terminal_id, b.payload_bytes, b.sig_keyid,
+                              b.signature};
+    sealed[key].push_back(seal_staged(boxes_.at(key).key, key.first, key.second, staged));
+    written.push_back(processed);
     view.spent.emplace(std::make_pair(key, b.token), b.leaf);
     fresh[processed] = true;
     RoundView& round = view.touched.try_emplace(key, state_.rounds.at(key)).first->second;
@@ -271,26 +366,43 @@ std::vector<BallotOutcome> Ledger::commit_ballots(const std::vector<PendingBallo
     round.row.ballots = round.tree.size();
     ++round.per_terminal[b.terminal_id];
   }
+  // Staging rows are appended in arrival order: the cheapest write SQLite has (docs/storage.md).
+  for (auto it = sealed.begin(); !failed && it != sealed.end(); ++it) {
+    st = store_.stage_ballots(it->first.first, it->first.second, it->second);
+    failed = !st;
+  }
   for (auto it = view.touched.begin(); !failed && it != view.touched.end(); ++it) {
     it->second.row.tree_state = it->second.tree.serialize();
-    failed = !store_.put_round(it->second.row);
+    st = store_.put_round(it->second.row);
+    failed = !st;
   }
-  if (!failed) failed = !store_.commit();
+  if (!failed) {
+    st = store_.commit();
+    failed = !st;
+  }
 
   if (failed) {
     store_.rollback();
+    const Error error = st ? make_error(Errc::storage, "unknown") : st.error();
+    report_storage_failure(error);
+    Refused refused = storage_refusal(
+        error, "the ballot could not be stored (" + error.message + "); send it again");
     for (std::size_t i = 0; i < batch.size(); ++i) {
       // Outcomes that relied on this transaction's own writes (fresh) are void with it.
-      if (i >= processed || fresh[i]) {
-        out[i] = BallotOutcome{refuse(Refusal::storage_error,
-                                      "the ballot could not be stored; nothing was recorded, "
-                                      "send it again"),
-                               false};
-      }
+      if (i >= processed || fresh[i]) out[i] = BallotOutcome{refused, false};
     }
     // What is on disk is whatever SQLite says after the failure: read it back.
     (void)load();
     return out;
+  }
+  for (std::size_t i : written) {
+    const PendingBallot& b = batch[i];
+    OpenBox& box = boxes_.at(RoundKey{b.payload.contest, b.payload.round});
+    box.leaves.push_back(b.leaf);
+    box.leaf_tokens.push_back(b.token);
+    ++box.per_terminal[b.terminal_id];
+    box.spent[static_cast<std::size_t>(box.find(b.token))] =
+        static_cast<std::uint32_t>(box.leaves.size());
   }
   std::unique_lock lock(mutex_);
   for (auto& [key, round] : view.touched) state_.rounds.insert_or_assign(key, std::move(round));

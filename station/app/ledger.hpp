@@ -35,7 +35,8 @@ namespace tallystation::station {
 struct PendingBallot {
   BallotPayload payload;
   std::string payload_bytes;
-  std::string envelope;  // crypto::serialize of the envelope with only the verified signature
+  std::string sig_keyid;  // the one signature intake verified (what the store keeps of the
+  std::string signature;  // envelope: docs/storage.md), raw bytes
   std::string terminal_id;
   std::string terminal_keyid;
   crypto::Digest leaf{};
@@ -116,6 +117,22 @@ class Ledger {
     std::map<std::string, std::uint64_t> per_terminal;
   };
   using RoundKey = std::pair<std::string, std::uint32_t>;
+  // An open round's ballot box in the making, in memory only (writer thread): its issued tokens
+  // and which staged ballot spent each, rebuilt at load from the tokens table and the round's
+  // staging rows (docs/storage.md "Staging").
+  struct OpenBox {
+    crypto::Digest key{};                      // staging_key(k_round)
+    std::vector<crypto::Digest> tokens;        // issued, ascending
+    std::vector<std::uint32_t> spent;          // per token: 0, or 1 + its ballot's index below
+    std::vector<crypto::Digest> leaves;        // staged ballots' leaf hashes, in staging order
+    std::vector<crypto::Digest> leaf_tokens;   // and their tokens
+    std::map<std::string, std::uint64_t> per_terminal;
+    // The index of token in tokens, or -1.
+    std::ptrdiff_t find(const crypto::Digest& token) const;
+    // Marks leaf_tokens[i] spent by leaves[i] for every i from `from`; false if a token is
+    // unknown or spent twice.
+    bool mark(std::size_t from);
+  };
   struct State {
     std::map<RoundKey, RoundView> rounds;
     std::map<std::string, TerminalInfo, std::less<>> terminals_by_keyid;  // enrolled only
@@ -130,9 +147,13 @@ class Ledger {
   struct BatchView;
   enum class Verdict { write, retry, refuse, fail };
   // Decides one ballot of a batch against the committed state plus the batch's own writes.
-  Verdict judge(const PendingBallot& b, const BatchView& batch, BallotOutcome& out, bool& fresh);
+  Verdict judge(const PendingBallot& b, const BatchView& batch, BallotOutcome& out, bool& fresh,
+                Status& failure);
 
   Result<State> read_state();
+  // Brings boxes_ in line with the open rounds of `s` (re-reading only what changed) and puts
+  // their per-terminal counts into `s`.
+  Status refresh_boxes(State& s);
   // Rebuilds the congress state by replaying the stored command log through the congress rules
   // (closed rounds recounted from their stored ballots). At start and after a failed commit.
   Result<congress::State> replay_commands();
@@ -153,6 +174,7 @@ class Ledger {
   State state_;  // writes: writer thread under unique lock; reads: shared lock
   const congress::SessionRules rules_;
   congress::State congress_;  // as state_
+  std::map<RoundKey, OpenBox> boxes_;  // writer thread only
 };
 
 // The congress rules' view of a session definition; `station_keyid`, the station's own signing

@@ -1,5 +1,9 @@
 #include "station/app/refusal.hpp"
 
+#include <chrono>
+#include <iostream>
+#include <mutex>
+
 #include <boost/json.hpp>
 #include <stdexcept>
 
@@ -112,6 +116,26 @@ void throw_exception_from_error(const Refused& r, const boost::source_location&)
   throw std::logic_error(std::string(to_string(r.code)) + ": " + r.message);
 }
 
+Refused storage_refusal(const Error& e, std::string message) {
+  Refused r = refuse(Refusal::storage_error, std::move(message));
+  r.cause = std::string(storage_cause(e.code));
+  return r;
+}
+
+void report_storage_failure(const Error& e) {
+  // One line per distinct failure, and at most one a second for a repeated one: a full disk
+  // refuses every batch, and the operator needs the cause, not ten thousand copies of it.
+  static std::mutex mu;
+  static std::string last;
+  static std::chrono::steady_clock::time_point last_at;
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(mu);
+  if (e.message == last && now - last_at < std::chrono::seconds(1)) return;
+  last = e.message;
+  last_at = now;
+  std::cerr << "stationd: storage error: " << e.message << "\n" << std::flush;
+}
+
 HttpResponse refusal_response(Refusal r, std::string_view message) {
   HttpResponse res;
   res.status = http_status(r);
@@ -122,10 +146,16 @@ HttpResponse refusal_response(Refusal r, std::string_view message) {
 }
 
 HttpResponse refusal_response(const Refused& r) {
-  if (r.rule.empty()) return refusal_response(r.code, r.message);
   HttpResponse res = refusal_response(r.code, r.message);
-  res.body = boost::json::serialize(boost::json::object{
-      {"error", to_string(r.code)}, {"rule", r.rule}, {"message", r.message}});
+  if (r.rule.empty() && r.cause.empty()) return res;
+  boost::json::object body{{"error", to_string(r.code)}};
+  if (!r.rule.empty()) body["rule"] = r.rule;
+  if (!r.cause.empty()) {
+    body["cause"] = r.cause;
+    res.log_fields.emplace_back("cause", r.cause);
+  }
+  body["message"] = r.message;
+  res.body = boost::json::serialize(body);
   return res;
 }
 

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "station/app/handler.hpp"
+#include "station/config/error.hpp"
 
 namespace tallystation::station {
 
@@ -61,6 +62,9 @@ struct Refused {
   // Commands refused by the congress rules: the rule's stable code (docs/congress.md), answered
   // as the member `rule` beside `error`. Empty otherwise.
   std::string rule;
+  // Refusal::storage_error: the cause, "disk_full", "read_only" or "io_error" (empty when it is
+  // none of those), answered as the member `cause` and written to the request log.
+  std::string cause;
 };
 inline std::ostream& operator<<(std::ostream& os, const Refused& r) {
   return os << to_string(r.code) << ": " << r.message;
@@ -71,12 +75,20 @@ using Checked = boost::system::result<T, Refused>;
 [[noreturn]] void throw_exception_from_error(const Refused& r, const boost::source_location& loc);
 
 inline Refused refuse(Refusal code, std::string message) {
-  return Refused{code, std::move(message), {}};
+  return Refused{code, std::move(message), {}, {}};
 }
+
+// Refusal::storage_error with the failure's cause ("disk_full", "read_only", "io_error": the
+// answer's `cause` member, docs/protocol.md "Errors").
+Refused storage_refusal(const Error& e, std::string message);
+// Writes the storage failure to stderr, naming its cause; a repeat of the same failure within a
+// second is not written again. Thread safe.
+void report_storage_failure(const Error& e);
 
 // {"error":"<code>","message":"<message>"} with the matching status and log_code.
 HttpResponse refusal_response(Refusal r, std::string_view message);
-// With a rule: {"error","rule","message"}.
+// With a rule: {"error","rule","message"}; with a cause: {"error","cause","message"}, and the
+// request log's line gets "cause" too.
 HttpResponse refusal_response(const Refused& r);
 
 }  // namespace tallystation::station

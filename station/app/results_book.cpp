@@ -23,7 +23,8 @@ std::string concluded_key(std::string_view contest) {
 }
 
 Refused storage(const Error& e) {
-  return refuse(Refusal::storage_error, e.message);
+  report_storage_failure(e);
+  return storage_refusal(e, e.message);
 }
 
 json::object ballot_json(const RoundBallot& b) {

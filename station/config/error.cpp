@@ -25,6 +25,12 @@ class StationCategory final : public boost::system::error_category {
         return "no session definition given";
       case Errc::injected_fault:
         return "injected fault";
+      case Errc::disk_full:
+        return "disk full";
+      case Errc::read_only:
+        return "read-only storage";
+      case Errc::device_error:
+        return "storage I/O error";
     }
     return "unknown station error";
   }
@@ -43,6 +49,15 @@ boost::system::error_code make_error_code(Errc e) noexcept {
 
 void throw_exception_from_error(const Error& e, const boost::source_location&) {
   throw std::runtime_error(e.message);
+}
+
+std::string_view storage_cause(const boost::system::error_code& code) noexcept {
+  if (code == make_error_code(Errc::disk_full)) return "disk_full";
+  if (code == make_error_code(Errc::read_only)) return "read_only";
+  if (code == make_error_code(Errc::device_error) || code == make_error_code(Errc::io_error)) {
+    return "io_error";
+  }
+  return "";
 }
 
 }  // namespace tallystation::station

@@ -22,7 +22,15 @@ enum class Errc {
   corrupt = 5,           // stored state that cannot have been written by this station
   missing_session = 6,   // first run without a session definition
   injected_fault = 7,    // FaultyStore's deliberate failure (tests)
+  disk_full = 8,         // the device holding the database or the mirror has no space left
+  read_only = 9,         // ... is read-only (or the files are not writable)
+  device_error = 10,     // ... reported an I/O error (EIO): the hardware or the file system
 };
+
+// The cause of a storage failure, for operators and for the HTTP answer's "cause" member
+// (docs/protocol.md "Errors"): "disk_full", "read_only", "io_error", or "" when the failure is
+// none of those (a constraint, a corrupt file, a bug).
+std::string_view storage_cause(const boost::system::error_code& code) noexcept;
 
 const boost::system::error_category& station_category() noexcept;
 boost::system::error_code make_error_code(Errc e) noexcept;

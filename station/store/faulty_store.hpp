@@ -23,7 +23,8 @@ class FaultyStore final : public Store {
   // While set, every commit() fails.
   void fail_all_commits(bool on) noexcept { fail_all_ = on; }
   std::uint64_t failed_commits() const noexcept { return failed_; }
-  // While set, find_token() fails as a read error would (Errc::injected_fault).
+  // While set, find_token() and stage_ballots() fail as a read or write error inside the
+  // transaction would (Errc::injected_fault).
   void fail_token_lookups(bool on) noexcept { fail_lookups_ = on; }
   // While set, put_round() throws std::runtime_error, as a broken invariant deep in a write
   // would: the transaction is left open for the caller's exception path to roll back.
@@ -40,7 +41,7 @@ class FaultyStore final : public Store {
   Status begin() override { return inner_->begin(); }
   Status commit() override;
   void rollback() noexcept override { inner_->rollback(); }
-  Status checkpoint_wal() override { return inner_->checkpoint_wal(); }
+  Status compact() override { return inner_->compact(); }
   std::uint64_t commits() const noexcept override { return inner_->commits(); }
 
   Result<std::optional<std::string>> get_meta(std::string_view key) override {
@@ -65,11 +66,18 @@ class FaultyStore final : public Store {
     if (fail_lookups_) return make_error(Errc::injected_fault, "find_token: injected fault");
     return inner_->find_token(contest, round, token_hash);
   }
-  Status spend_token(std::string_view contest, std::uint32_t round,
-                     const crypto::Digest& token_hash, const crypto::Digest& leaf) override {
-    return inner_->spend_token(contest, round, token_hash, leaf);
+  Status stage_ballots(std::string_view contest, std::uint32_t round,
+                       const std::vector<std::string>& sealed) override {
+    if (fail_lookups_) return make_error(Errc::injected_fault, "stage_ballots: injected fault");
+    return inner_->stage_ballots(contest, round, sealed);
   }
-  Status insert_ballot(const BallotRow& b) override { return inner_->insert_ballot(b); }
+  Result<std::vector<std::string>> staged(std::string_view contest, std::uint32_t round) override {
+    return inner_->staged(contest, round);
+  }
+  Result<std::uint64_t> seal_round(std::string_view contest, std::uint32_t round,
+                                   const crypto::Digest& key) override {
+    return inner_->seal_round(contest, round, key);
+  }
   Result<std::vector<crypto::Digest>> token_hashes(std::string_view contest,
                                                    std::uint32_t round) override {
     return inner_->token_hashes(contest, round);

@@ -4,12 +4,15 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
 #include <thread>
 #include <utility>
 
+#include "crypto/aead.hpp"
+#include "crypto/dsse.hpp"
 #include "crypto/merkle.hpp"
 
 namespace tallystation::station {
@@ -34,12 +37,22 @@ CREATE TABLE IF NOT EXISTS tokens(
   PRIMARY KEY(contest, round, token_hash)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS ballots(
   contest TEXT NOT NULL, round INTEGER NOT NULL, leaf_hash BLOB NOT NULL, terminal TEXT NOT NULL,
-  payload BLOB NOT NULL, envelope TEXT NOT NULL,
+  payload BLOB NOT NULL, sig_keyid TEXT NOT NULL, signature BLOB NOT NULL,
   PRIMARY KEY(contest, round, leaf_hash)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS staging(
+  seq INTEGER PRIMARY KEY, contest TEXT NOT NULL, round INTEGER NOT NULL, sealed BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS commands(
   log_index INTEGER PRIMARY KEY CHECK(log_index >= 0), seq INTEGER NOT NULL UNIQUE,
   official TEXT NOT NULL, envelope TEXT NOT NULL, prev_hash BLOB NOT NULL,
   entry_hash BLOB NOT NULL);
+)sql";
+
+// Tables of schema 3 that version 2 lacks or shaped otherwise (migrate_from_2).
+constexpr const char* kBallotsV3 = R"sql(
+CREATE TABLE ballots_v3(
+  contest TEXT NOT NULL, round INTEGER NOT NULL, leaf_hash BLOB NOT NULL, terminal TEXT NOT NULL,
+  payload BLOB NOT NULL, sig_keyid TEXT NOT NULL, signature BLOB NOT NULL,
+  PRIMARY KEY(contest, round, leaf_hash)) WITHOUT ROWID;
 )sql";
 
 // Resets a cached statement when the query that used it goes out of scope.
@@ -114,6 +127,78 @@ crypto::Digest new_log_key() {
   return key;
 }
 
+crypto::Digest staging_key(const crypto::Digest& log_key) {
+  return crypto::hmac_sha256(
+      std::string_view(reinterpret_cast<const char*>(log_key.data()), log_key.size()),
+      "tallystation staging v1");
+}
+
+namespace {
+
+std::string staging_aad(std::string_view contest, std::uint32_t round) {
+  return std::string(contest) + "\n" + std::to_string(round);
+}
+
+void put_u16_string(std::string& out, std::string_view s) {
+  const auto n = static_cast<std::uint16_t>(s.size());
+  out.push_back(static_cast<char>(n >> 8));
+  out.push_back(static_cast<char>(n & 0xff));
+  out.append(s);
+}
+
+bool get_u16_string(std::string_view& in, std::string& out) {
+  if (in.size() < 2) return false;
+  const std::size_t n = (static_cast<std::uint8_t>(in[0]) << 8) | static_cast<std::uint8_t>(in[1]);
+  if (in.size() < 2 + n) return false;
+  out.assign(in.substr(2, n));
+  in.remove_prefix(2 + n);
+  return true;
+}
+
+}  // namespace
+
+// Plaintext: token (32) || leaf (32) || terminal, sig_keyid, signature (each a 16-bit big-endian
+// length and the bytes) || payload (the rest).
+std::string seal_staged(const crypto::Digest& key, std::string_view contest, std::uint32_t round,
+                        const StagedBallot& b) {
+  std::string plain;
+  plain.reserve(64 + 6 + b.terminal.size() + b.sig_keyid.size() + b.signature.size() +
+                b.payload.size());
+  plain.append(reinterpret_cast<const char*>(b.token.data()), b.token.size());
+  plain.append(reinterpret_cast<const char*>(b.leaf.data()), b.leaf.size());
+  put_u16_string(plain, b.terminal);
+  put_u16_string(plain, b.sig_keyid);
+  put_u16_string(plain, b.signature);
+  plain.append(b.payload);
+  std::string sealed = crypto::aead_seal(key, staging_aad(contest, round), plain);
+  std::fill(plain.begin(), plain.end(), '\0');
+  return sealed;
+}
+
+std::optional<StagedBallot> open_staged(const crypto::Digest& key, std::string_view contest,
+                                        std::uint32_t round, std::string_view sealed) {
+  auto plain = crypto::aead_open(key, staging_aad(contest, round), sealed);
+  if (!plain || plain->size() < 64) return std::nullopt;
+  StagedBallot b;
+  std::copy_n(plain->data(), 32, reinterpret_cast<char*>(b.token.data()));
+  std::copy_n(plain->data() + 32, 32, reinterpret_cast<char*>(b.leaf.data()));
+  std::string_view rest = std::string_view(*plain).substr(64);
+  if (!get_u16_string(rest, b.terminal) || !get_u16_string(rest, b.sig_keyid) ||
+      !get_u16_string(rest, b.signature)) {
+    return std::nullopt;
+  }
+  b.payload.assign(rest);
+  return b;
+}
+
+std::string ballot_envelope(std::string_view payload, std::string_view sig_keyid,
+                            std::string_view signature) {
+  return crypto::serialize(crypto::Envelope{
+      std::string(payload),
+      std::string(crypto::payload_type::kBallot),
+      {crypto::Signature{std::string(sig_keyid), std::string(signature)}}});
+}
+
 std::string_view to_string(RoundPhase p) noexcept {
   switch (p) {
     case RoundPhase::pending:
@@ -138,10 +223,11 @@ class SqliteStore::Checkpointer {
   // holds an old snapshot), the writer checkpoints itself, waiting, so that the WAL stays bounded.
   static constexpr int kHardLimitPages = 65536;
 
-  static std::unique_ptr<Checkpointer> start(const std::filesystem::path& file) {
+  static std::unique_ptr<Checkpointer> start(const std::filesystem::path& file,
+                                             const std::string& vfs) {
     sqlite3* db = nullptr;
-    if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) !=
-            SQLITE_OK ||
+    if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                        vfs.empty() ? nullptr : vfs.c_str()) != SQLITE_OK ||
         sqlite3_exec(db, "PRAGMA synchronous=FULL", nullptr, nullptr, nullptr) != SQLITE_OK) {
       sqlite3_close(db);
       return nullptr;
@@ -203,6 +289,11 @@ class SqliteStore::Checkpointer {
   std::thread thread_;
 };
 
+#define TS_PREPARE(var, sql)                  \
+  auto var##_stmt = prepare(sql);             \
+  if (!var##_stmt) return var##_stmt.error(); \
+  Query var(*var##_stmt)
+
 SqliteStore::SqliteStore(sqlite3* db) : db_(db) {}
 
 int SqliteStore::on_wal_commit(void* self, sqlite3* db, const char*, int pages) {
@@ -216,17 +307,26 @@ int SqliteStore::on_wal_commit(void* self, sqlite3* db, const char*, int pages) 
   return SQLITE_OK;
 }
 
-Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::path& file) {
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::path& file,
+                                                       const Options& options) {
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(
-      file.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+      file.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+      options.vfs.empty() ? nullptr : options.vfs.c_str());
   if (rc != SQLITE_OK) {
-    std::string msg = file.string() + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    Error e = db ? sqlite_error(db, file.string())
+                 : make_error(Errc::storage, file.string() + ": " + sqlite3_errstr(rc));
     sqlite3_close(db);
-    return make_error(Errc::storage, msg);
+    return e;
   }
   std::unique_ptr<SqliteStore> store(new SqliteStore(db));
   sqlite3_extended_result_codes(db, 1);
+  // SQLite opens a file it may not write read-only, silently; the station must not start so.
+  if (sqlite3_db_readonly(db, "main") == 1) {
+    return make_error(Errc::read_only, "read-only storage: " + file.string() +
+                                           " cannot be written (file permissions or a read-only "
+                                           "file system)");
+  }
   sqlite3_busy_timeout(db, 5000);
   // synchronous=FULL in WAL mode fsyncs the WAL at every commit: an acknowledged ballot survives
   // power loss, not just a process crash (https://sqlite.org/pragma.html#pragma_synchronous).
@@ -257,8 +357,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::pa
       store->rollback();
       return s.error();
     }
-  } else if (**version == "1") {
-    if (auto s = store->migrate_from_1(); !s) {
+  } else if (**version == "1" || **version == "2") {
+    Status s = **version == "1" ? store->migrate_from_1() : Status{};
+    if (s) s = store->migrate_from_2();
+    if (!s) {
       store->rollback();
       return s.error();
     }
@@ -273,7 +375,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::pa
   }
   // Checkpoints in the background from here on (the WAL hook replaces SQLite's automatic
   // checkpoint at commit); if the second connection cannot be opened, SQLite's own remain.
-  store->checkpointer_ = Checkpointer::start(file);
+  store->checkpointer_ = Checkpointer::start(file, options.vfs);
   if (store->checkpointer_) sqlite3_wal_hook(db, &SqliteStore::on_wal_commit, store.get());
   return store;
 }
@@ -309,6 +411,49 @@ Status SqliteStore::migrate_from_1() {
       if (auto s = put_round(r); !s) return s;
     }
   }
+  return put_meta("schema_version", "2");
+}
+
+// Version 2 stored each ballot's payload twice (the payload and, base64-encoded, in the envelope)
+// and wrote the ballots of an open round into the ballot box as they arrived. Closed rounds'
+// ballots move to the version 3 table (payload once, the signature as its parts); an open round
+// cannot be migrated (its ballots were never staged): close it with the version that opened it.
+Status SqliteStore::migrate_from_2() {
+  auto all = rounds();
+  if (!all) return all.error();
+  for (const RoundRow& r : *all) {
+    if (r.phase == RoundPhase::open) {
+      return make_error(Errc::corrupt,
+                        "round " + std::to_string(r.round) + " of contest " + r.contest +
+                            " is open in a version 2 database; close it with the station "
+                            "version that opened it, then upgrade (docs/storage.md)");
+    }
+  }
+  if (auto s = exec(kBallotsV3); !s) return s;
+  {
+    TS_PREPARE(read, "SELECT contest, round, leaf_hash, terminal, payload, envelope FROM ballots");
+    TS_PREPARE(write,
+               "INSERT INTO ballots_v3(contest, round, leaf_hash, terminal, payload, sig_keyid, "
+               "signature) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    int rc;
+    while ((rc = read.step()) == SQLITE_ROW) {
+      auto env = crypto::parse_envelope(read.col_text(5));
+      if (!env || env->signatures.size() != 1 || env->payload != read.col_text(4)) {
+        return make_error(Errc::corrupt, "ballots: a stored envelope does not hold its payload "
+                                         "with exactly one signature");
+      }
+      write.text(1, read.col_text(0)).integer(2, read.col_int(1)).blob(3, read.col_text(2));
+      write.text(4, read.col_text(3)).blob(5, env->payload).text(6, env->signatures[0].keyid);
+      write.blob(7, env->signatures[0].sig);
+      if (write.step() != SQLITE_DONE) return error("migrate ballots");
+      sqlite3_reset(*write_stmt);
+    }
+    if (rc != SQLITE_DONE) return error("migrate ballots");
+  }
+  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+  cache_.clear();  // statements prepared against the old table
+  if (auto s = exec("DROP TABLE ballots; ALTER TABLE ballots_v3 RENAME TO ballots;"); !s) return s;
+  if (auto s = put_meta("compact_pending", "1"); !s) return s;
   return put_meta("schema_version", std::to_string(kSchemaVersion));
 }
 
@@ -319,16 +464,39 @@ SqliteStore::~SqliteStore() {
   sqlite3_close(db_);
 }
 
+Error sqlite_error(sqlite3* db, std::string_view what) {
+  const int code = sqlite3_extended_errcode(db);
+  const int primary = code & 0xff;
+  const int sys = sqlite3_system_errno(db);
+  Errc e = Errc::storage;
+  const char* cause = nullptr;
+  if (primary == SQLITE_FULL || sys == ENOSPC || sys == EDQUOT) {
+    e = Errc::disk_full;
+    cause = "disk full";
+  } else if (primary == SQLITE_READONLY || sys == EROFS) {
+    e = Errc::read_only;
+    cause = "read-only storage";
+  } else if (primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN) {
+    e = Errc::device_error;
+    cause = "storage I/O error";
+  }
+  std::string msg;
+  if (cause != nullptr) {
+    msg = cause;
+    if (sys != 0) msg += std::string(" (") + std::strerror(sys) + ")";
+    msg += ": ";
+  }
+  msg += std::string(what) + ": " + sqlite3_errmsg(db);
+  return make_error(e, std::move(msg));
+}
+
 Error SqliteStore::error(std::string_view what) const {
-  return make_error(Errc::storage, std::string(what) + ": " + sqlite3_errmsg(db_));
+  return sqlite_error(db_, what);
 }
 
 Status SqliteStore::exec(const char* sql) {
-  char* msg = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &msg) != SQLITE_OK) {
-    std::string m = std::string(sql).substr(0, 40) + ": " + (msg ? msg : "failed");
-    sqlite3_free(msg);
-    return make_error(Errc::storage, m);
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return error(std::string(sql).substr(0, 40));
   }
   return {};
 }
@@ -353,9 +521,7 @@ Status SqliteStore::commit() {
   return {};
 }
 
-Status SqliteStore::checkpoint_wal() {
-  std::unique_lock<std::mutex> lock;
-  if (checkpointer_) lock = std::unique_lock(checkpointer_->running());
+Status SqliteStore::checkpoint_truncate() {
   int log = 0;
   int done = 0;
   if (sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, &log, &done) !=
@@ -365,14 +531,43 @@ Status SqliteStore::checkpoint_wal() {
   return {};
 }
 
+Status SqliteStore::compact() {
+  std::unique_lock<std::mutex> lock;
+  if (checkpointer_) lock = std::unique_lock(checkpointer_->running());
+  // VACUUM rebuilds every table into fresh pages in key order (https://sqlite.org/lang_vacuum.html):
+  // afterwards a row's page and its place in the page follow from the keys alone.
+  if (auto s = exec("VACUUM"); !s) return s;
+  if (auto s = exec("BEGIN IMMEDIATE"); !s) return s;
+  if (auto s = put_meta("compact_pending", "0"); !s) {
+    rollback();
+    return s;
+  }
+  if (auto s = exec("COMMIT"); !s) {
+    rollback();
+    return s;
+  }
+  return checkpoint_truncate();
+}
+
+Status SqliteStore::vacuum_into(const std::filesystem::path& file) {
+  char* sql = sqlite3_mprintf("VACUUM INTO %Q", file.c_str());
+  if (sql == nullptr) return make_error(Errc::storage, "out of memory");
+  const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
+  sqlite3_free(sql);
+  if (rc != SQLITE_OK) return error("VACUUM INTO " + file.string());
+  return {};
+}
+
+Result<bool> SqliteStore::compact_pending() {
+  auto v = get_meta("compact_pending");
+  if (!v) return v.error();
+  return *v && **v == "1";
+}
+
 void SqliteStore::rollback() noexcept {
   if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
-#define TS_PREPARE(var, sql)                  \
-  auto var##_stmt = prepare(sql);             \
-  if (!var##_stmt) return var##_stmt.error(); \
-  Query var(*var##_stmt)
 
 Result<std::optional<std::string>> SqliteStore::get_meta(std::string_view key) {
   TS_PREPARE(q, "SELECT value FROM meta WHERE key = ?1");
@@ -482,25 +677,98 @@ Result<std::optional<TokenRow>> SqliteStore::find_token(std::string_view contest
   return std::optional<TokenRow>(t);
 }
 
-Status SqliteStore::spend_token(std::string_view contest, std::uint32_t round,
-                                const crypto::Digest& token_hash, const crypto::Digest& leaf) {
-  TS_PREPARE(q,
-             "UPDATE tokens SET spent_by = ?4 WHERE contest = ?1 AND round = ?2 AND "
-             "token_hash = ?3 AND spent_by IS NULL");
-  q.text(1, contest).integer(2, round).digest(3, token_hash).digest(4, leaf);
-  if (q.step() != SQLITE_DONE) return error("spend_token");
-  if (sqlite3_changes(db_) != 1) return make_error(Errc::corrupt, "spend_token: no unspent token");
+Status SqliteStore::stage_ballots(std::string_view contest, std::uint32_t round,
+                                  const std::vector<std::string>& sealed) {
+  TS_PREPARE(q, "INSERT INTO staging(contest, round, sealed) VALUES(?1, ?2, ?3)");
+  for (const std::string& row : sealed) {
+    q.text(1, contest).integer(2, round).blob(3, row);
+    if (q.step() != SQLITE_DONE) return error("stage_ballots");
+    sqlite3_reset(*q_stmt);
+  }
   return {};
 }
 
-Status SqliteStore::insert_ballot(const BallotRow& b) {
-  TS_PREPARE(q,
-             "INSERT INTO ballots(contest, round, leaf_hash, terminal, payload, envelope) "
-             "VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
-  q.text(1, b.contest).integer(2, b.round).digest(3, b.leaf_hash).text(4, b.terminal);
-  q.blob(5, b.payload).text(6, b.envelope);
-  if (q.step() != SQLITE_DONE) return error("insert_ballot");
-  return {};
+Result<std::vector<std::string>> SqliteStore::staged(std::string_view contest,
+                                                     std::uint32_t round) {
+  TS_PREPARE(q, "SELECT sealed FROM staging WHERE contest = ?1 AND round = ?2 ORDER BY seq");
+  q.text(1, contest).integer(2, round);
+  std::vector<std::string> out;
+  int rc;
+  while ((rc = q.step()) == SQLITE_ROW) out.push_back(q.col_text(0));
+  if (rc != SQLITE_DONE) return error("staged");
+  return out;
+}
+
+Result<std::uint64_t> SqliteStore::seal_round(std::string_view contest, std::uint32_t round,
+                                              const crypto::Digest& key) {
+  const std::string where = " of contest " + std::string(contest) + " round " +
+                            std::to_string(round);
+  // Pass 1: what each row holds, without its payload: (leaf, token, row).
+  struct Item {
+    crypto::Digest leaf;
+    crypto::Digest token;
+    std::int64_t seq;
+  };
+  std::vector<Item> items;
+  {
+    TS_PREPARE(q, "SELECT seq, sealed FROM staging WHERE contest = ?1 AND round = ?2");
+    q.text(1, contest).integer(2, round);
+    int rc;
+    while ((rc = q.step()) == SQLITE_ROW) {
+      auto b = open_staged(key, contest, round, q.col_text(1));
+      if (!b) return make_error(Errc::corrupt, "a staging row" + where + " does not open");
+      items.push_back({b->leaf, b->token, q.col_int(0)});
+    }
+    if (rc != SQLITE_DONE) return error("seal_round");
+  }
+  // Pass 2: the ballot box, in leaf-hash order (the rows arrive at the B-tree in key order).
+  std::sort(items.begin(), items.end(),
+            [](const Item& a, const Item& b) { return a.leaf < b.leaf; });
+  {
+    TS_PREPARE(get, "SELECT sealed FROM staging WHERE seq = ?1");
+    TS_PREPARE(put,
+               "INSERT INTO ballots(contest, round, leaf_hash, terminal, payload, sig_keyid, "
+               "signature) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    for (const Item& it : items) {
+      get.integer(1, it.seq);
+      if (get.step() != SQLITE_ROW) return error("seal_round");
+      auto b = open_staged(key, contest, round, get.col_text(0));
+      sqlite3_reset(*get_stmt);
+      if (!b) return make_error(Errc::corrupt, "a staging row" + where + " does not open");
+      put.text(1, contest).integer(2, round).digest(3, b->leaf).text(4, b->terminal);
+      put.blob(5, b->payload).text(6, b->sig_keyid).blob(7, b->signature);
+      const int rc = put.step();
+      sqlite3_reset(*put_stmt);
+      if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        return make_error(Errc::corrupt, "a ballot is staged twice" + where);
+      }
+      if (rc != SQLITE_DONE) return error("seal_round: ballots");
+    }
+  }
+  // Pass 3: the token spends, in token-hash order.
+  std::sort(items.begin(), items.end(),
+            [](const Item& a, const Item& b) { return a.token < b.token; });
+  {
+    TS_PREPARE(q,
+               "UPDATE tokens SET spent_by = ?4 WHERE contest = ?1 AND round = ?2 AND "
+               "token_hash = ?3 AND spent_by IS NULL");
+    for (const Item& it : items) {
+      q.text(1, contest).integer(2, round).digest(3, it.token).digest(4, it.leaf);
+      if (q.step() != SQLITE_DONE) return error("seal_round: tokens");
+      sqlite3_reset(*q_stmt);
+      if (sqlite3_changes(db_) != 1) {
+        return make_error(Errc::corrupt, "a staged ballot's token is unknown or spent twice" +
+                                             where);
+      }
+    }
+  }
+  {
+    TS_PREPARE(q, "DELETE FROM staging WHERE contest = ?1 AND round = ?2");
+    q.text(1, contest).integer(2, round);
+    if (q.step() != SQLITE_DONE) return error("seal_round: staging");
+  }
+  if (auto s = put_meta("compact_pending", "1"); !s) return s.error();
+  return static_cast<std::uint64_t>(items.size());
 }
 
 // One round's 32-byte digests from `sql` (parameters ?1 contest, ?2 round), in its ORDER BY.
@@ -542,8 +810,8 @@ Result<std::vector<crypto::Digest>> SqliteStore::leaf_hashes(std::string_view co
 
 Result<std::vector<BallotRow>> SqliteStore::ballots(std::string_view contest, std::uint32_t round) {
   TS_PREPARE(q,
-             "SELECT leaf_hash, terminal, payload, envelope FROM ballots WHERE contest = ?1 AND "
-             "round = ?2 ORDER BY leaf_hash");
+             "SELECT leaf_hash, terminal, payload, sig_keyid, signature FROM ballots WHERE "
+             "contest = ?1 AND round = ?2 ORDER BY leaf_hash");
   q.text(1, contest).integer(2, round);
   std::vector<BallotRow> out;
   int rc;
@@ -556,7 +824,7 @@ Result<std::vector<BallotRow>> SqliteStore::ballots(std::string_view contest, st
     }
     b.terminal = q.col_text(1);
     b.payload = q.col_text(2);
-    b.envelope = q.col_text(3);
+    b.envelope = ballot_envelope(b.payload, q.col_text(3), q.col_text(4));
     out.push_back(std::move(b));
   }
   if (rc != SQLITE_DONE) return error("ballots");

@@ -18,11 +18,22 @@ struct sqlite3_stmt;
 
 namespace tallystation::station {
 
+// The station's error for SQLite's last failure on `db`, naming its cause (Errc::disk_full,
+// read_only, device_error; else Errc::storage) and the system error behind it.
+Error sqlite_error(sqlite3* db, std::string_view what);
+
 class SqliteStore final : public Store {
  public:
+  struct Options {
+    std::string vfs;  // a registered SQLite VFS by name (tests inject faults); empty: the default
+  };
   // Opens (creating if needed) the database and its schema. Refuses a schema version it does not
-  // know (Errc::corrupt).
-  static Result<std::unique_ptr<SqliteStore>> open(const std::filesystem::path& file);
+  // know (Errc::corrupt) and a database it may not write (Errc::read_only).
+  static Result<std::unique_ptr<SqliteStore>> open(const std::filesystem::path& file,
+                                                   const Options& options);
+  static Result<std::unique_ptr<SqliteStore>> open(const std::filesystem::path& file) {
+    return open(file, Options{});
+  }
   ~SqliteStore() override;
   SqliteStore(const SqliteStore&) = delete;
   SqliteStore& operator=(const SqliteStore&) = delete;
@@ -30,7 +41,14 @@ class SqliteStore final : public Store {
   Status begin() override;
   Status commit() override;
   void rollback() noexcept override;
-  Status checkpoint_wal() override;
+  Status compact() override;
+  // Outside a transaction: a rebuilt, consistent copy of the database at `file` (VACUUM INTO),
+  // not yet fsynced. The mirror's snapshot.
+  Status vacuum_into(const std::filesystem::path& file);
+  // Copies the WAL into the database and truncates it.
+  Status checkpoint_truncate();
+  // A round closed since the last compact() (a crash came between them).
+  Result<bool> compact_pending();
   std::uint64_t commits() const noexcept override { return commits_; }
 
   Result<std::optional<std::string>> get_meta(std::string_view key) override;
@@ -43,9 +61,11 @@ class SqliteStore final : public Store {
                        const std::vector<crypto::Digest>& token_hashes) override;
   Result<std::optional<TokenRow>> find_token(std::string_view contest, std::uint32_t round,
                                              const crypto::Digest& token_hash) override;
-  Status spend_token(std::string_view contest, std::uint32_t round,
-                     const crypto::Digest& token_hash, const crypto::Digest& leaf) override;
-  Status insert_ballot(const BallotRow& b) override;
+  Status stage_ballots(std::string_view contest, std::uint32_t round,
+                       const std::vector<std::string>& sealed) override;
+  Result<std::vector<std::string>> staged(std::string_view contest, std::uint32_t round) override;
+  Result<std::uint64_t> seal_round(std::string_view contest, std::uint32_t round,
+                                   const crypto::Digest& key) override;
   Result<std::vector<crypto::Digest>> token_hashes(std::string_view contest,
                                                    std::uint32_t round) override;
   Result<std::vector<crypto::Digest>> leaf_hashes(std::string_view contest,
@@ -63,6 +83,7 @@ class SqliteStore final : public Store {
   explicit SqliteStore(sqlite3* db);
   Status exec(const char* sql);
   Status migrate_from_1();                         // inside open()'s transaction
+  Status migrate_from_2();                         // likewise
   Result<sqlite3_stmt*> prepare(const char* sql);  // cached per SQL text
   Error error(std::string_view what) const;
   Result<std::vector<crypto::Digest>> round_digests(const char* sql, std::string_view contest,

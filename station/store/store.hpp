@@ -19,8 +19,11 @@
 
 namespace tallystation::station {
 
-// 2: rounds.log_key (the internal log's leaves are keyed). SqliteStore::open migrates 1 to 2.
-inline constexpr int kSchemaVersion = 2;
+// 2: rounds.log_key (the internal log's leaves are keyed).
+// 3: staging (ballots of open rounds, sealed, in arrival order); ballots store the payload once
+//    (payload, sig_keyid, signature); meta.commit_count and meta.commit_chain.
+// SqliteStore::open migrates 1 to 2 to 3 (3 only when no round is open).
+inline constexpr int kSchemaVersion = 3;
 
 enum class RoundPhase : std::uint8_t { pending = 0, open = 1, closed = 2 };
 std::string_view to_string(RoundPhase p) noexcept;  // "pending", "open", "closed"
@@ -53,14 +56,42 @@ crypto::Digest internal_log_leaf(const crypto::Digest& log_key, const crypto::Di
 // A fresh k_round: 32 bytes from OpenSSL's DRBG.
 crypto::Digest new_log_key();
 
+// A ballot of a closed round's ballot box, as read back from the store.
 struct BallotRow {
   std::string contest;
   std::uint32_t round = 0;
   crypto::Digest leaf_hash{};  // RFC 6962 leaf hash of the payload
   std::string terminal;        // terminal id
   std::string payload;         // exact bytes as signed
-  std::string envelope;        // DSSE envelope JSON: payload as received, the verified signature
+  std::string envelope;        // DSSE envelope JSON: the payload and the verified signature,
+                               // rebuilt from them by crypto::serialize (stored once, as parts)
 };
+
+// A ballot accepted while its round is open, before the round closes: what the staging row
+// holds, sealed (docs/storage.md "Staging").
+struct StagedBallot {
+  crypto::Digest token{};  // token_hash of the ballot's token
+  crypto::Digest leaf{};   // leaf hash of the payload
+  std::string terminal;    // terminal id
+  std::string payload;     // exact bytes as signed
+  std::string sig_keyid;   // the verified signature's keyid
+  std::string signature;   // and its raw bytes
+};
+
+// The staging key of a round: HMAC-SHA-256(k_round, "tallystation staging v1"). It exists only
+// while k_round does (rounds.log_key, erased at close).
+crypto::Digest staging_key(const crypto::Digest& log_key);
+// AES-256-GCM (crypto/aead.hpp) of the encoded StagedBallot under the staging key, with
+// "<contest>\n<round>" as associated data, so that a row cannot be moved to another round.
+std::string seal_staged(const crypto::Digest& key, std::string_view contest, std::uint32_t round,
+                        const StagedBallot& b);
+// nullopt: not sealed under this key for this round, or changed.
+std::optional<StagedBallot> open_staged(const crypto::Digest& key, std::string_view contest,
+                                        std::uint32_t round, std::string_view sealed);
+// The DSSE envelope a ballot is exported as: crypto::serialize of its payload with its one
+// verified signature (identical to what intake built from the received envelope).
+std::string ballot_envelope(std::string_view payload, std::string_view sig_keyid,
+                            std::string_view signature);
 
 struct TokenRow {
   crypto::Digest token_hash{};
@@ -91,10 +122,11 @@ class Store {
   virtual Status begin() = 0;
   virtual Status commit() = 0;
   virtual void rollback() noexcept = 0;
-  // Copies the write-ahead log into the database and truncates it (outside a transaction). The
-  // WAL holds pages in commit order; the station calls this when a round closes so that the
-  // order in which its ballots arrived does not linger in that file (docs/storage.md).
-  virtual Status checkpoint_wal() = 0;
+  // Outside a transaction, after a round closed: rebuilds the database file so that no page keeps
+  // rows in the places their arrival gave them (VACUUM), then copies the write-ahead log into it
+  // and truncates the log; a mirror is rewritten the same way (docs/storage.md "Staging").
+  // Clears meta.compact_pending, which seal_round sets.
+  virtual Status compact() = 0;
   // Number of successful commits since the store was opened (group-commit evidence for tests).
   virtual std::uint64_t commits() const noexcept = 0;
 
@@ -109,22 +141,33 @@ class Store {
 
   virtual Status insert_tokens(std::string_view contest, std::uint32_t round,
                                const std::vector<crypto::Digest>& token_hashes) = 0;
+  // A token as the tokens table holds it. Spends are written there when the round closes
+  // (seal_round); while it is open they are in its staging rows.
   virtual Result<std::optional<TokenRow>> find_token(std::string_view contest, std::uint32_t round,
                                                      const crypto::Digest& token_hash) = 0;
-  // Marks an unspent token spent; Errc::corrupt if it is missing or already spent.
-  virtual Status spend_token(std::string_view contest, std::uint32_t round,
-                             const crypto::Digest& token_hash, const crypto::Digest& leaf) = 0;
   // SHA-256 of every token issued for the round, spent or not, bytewise ascending (no batch or
   // issue order). The audit bundle publishes them and the minutes commit to them (docs/audit.md).
   virtual Result<std::vector<crypto::Digest>> token_hashes(std::string_view contest,
                                                            std::uint32_t round) = 0;
 
-  virtual Status insert_ballot(const BallotRow& b) = 0;
+  // Appends sealed staging rows (seal_staged) of an open round, in the order given (arrival).
+  virtual Status stage_ballots(std::string_view contest, std::uint32_t round,
+                               const std::vector<std::string>& sealed) = 0;
+  // The round's sealed staging rows, in the order they were staged.
+  virtual Result<std::vector<std::string>> staged(std::string_view contest,
+                                                  std::uint32_t round) = 0;
+  // Inside the close_round transaction: opens every staging row of the round with `key`, inserts
+  // the ballots into the ballot box in leaf-hash order and marks their tokens spent in token-hash
+  // order, deletes the round's staging rows and sets meta.compact_pending. Returns the number of
+  // ballots. Errc::corrupt if a row does not open, or a token is unknown or spent twice.
+  virtual Result<std::uint64_t> seal_round(std::string_view contest, std::uint32_t round,
+                                           const crypto::Digest& key) = 0;
   // Leaf hashes of the round's accepted ballots, bytewise ascending (the ballot box order).
   virtual Result<std::vector<crypto::Digest>> leaf_hashes(std::string_view contest,
                                                           std::uint32_t round) = 0;
   virtual Result<std::vector<BallotRow>> ballots(std::string_view contest,
                                                  std::uint32_t round) = 0;  // by leaf hash
+  // Per-terminal counts of the closed rounds' ballot boxes (open rounds' are in their staging).
   virtual Result<std::vector<TerminalCount>> ballot_counts() = 0;
 
   virtual Status append_command(const CommandRow& c) = 0;

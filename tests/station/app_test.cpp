@@ -527,6 +527,7 @@ TEST_CASE("only the verified signature of a ballot is stored", "[app]") {
   env.signatures.push_back(
       crypto::sign_envelope(K().stranger, crypto::payload_type::kBallot, payload));
   REQUIRE(st.call("POST", "/v1/ballots", crypto::serialize(env)).status == 200);
+  Station::expect_ok(st.command("close_round", {{"contest", "cc"}, {"round", 1}}));
 
   auto db = SqliteStore::open(st.data() / "station.db");
   REQUIRE(db.has_value());

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include "core_fixture.hpp"
+#include "crypto/dsse.hpp"
 #include "crypto/merkle.hpp"
 #include "station/store/faulty_store.hpp"
 #include "station/store/sqlite_store.hpp"
@@ -66,48 +67,115 @@ TEST_CASE("a rolled back transaction leaves nothing behind", "[store]") {
   CHECK(s->commits() == 0);
 }
 
-TEST_CASE("a token is spent once and remembers the ballot that spent it", "[store]") {
-  TempDb db;
-  auto s = db.open();
-  REQUIRE(s->begin());
-  REQUIRE(s->insert_tokens("cc", 1, {digest_of("a")}));
-  REQUIRE(s->spend_token("cc", 1, digest_of("a"), digest_of("leaf")));
-  auto again = s->spend_token("cc", 1, digest_of("a"), digest_of("other"));
-  REQUIRE_FALSE(again.has_value());
-  CHECK(again.error().code == make_error_code(Errc::corrupt));
-  REQUIRE(s->commit());
-  CHECK((*s->find_token("cc", 1, digest_of("a")))->spent_by == digest_of("leaf"));
+namespace {
+
+StagedBallot staged_ballot(int i, const std::string& terminal = "t1") {
+  StagedBallot b;
+  b.payload = "ballot " + std::to_string(i);
+  b.token = digest_of("token " + std::to_string(i));
+  b.leaf = crypto::leaf_hash(b.payload);
+  b.terminal = terminal;
+  b.sig_keyid = std::string(64, 'a');
+  b.signature = std::string(64, static_cast<char>(i));
+  return b;
 }
 
-TEST_CASE("ballots come back sorted by leaf hash, the ballot box order", "[store]") {
+}  // namespace
+
+TEST_CASE("a staged ballot is sealed for its round and opens only there", "[store]") {
+  const crypto::Digest key = staging_key(new_log_key());
+  const StagedBallot b = staged_ballot(3, "t9");
+  const std::string sealed = seal_staged(key, "cc", 1, b);
+  CHECK(sealed.find("ballot 3") == std::string::npos);
+  auto back = open_staged(key, "cc", 1, sealed);
+  REQUIRE(back);
+  CHECK(back->payload == b.payload);
+  CHECK(back->token == b.token);
+  CHECK(back->leaf == b.leaf);
+  CHECK(back->terminal == "t9");
+  CHECK(back->sig_keyid == b.sig_keyid);
+  CHECK(back->signature == b.signature);
+  CHECK_FALSE(open_staged(key, "cc", 2, sealed));
+  CHECK_FALSE(open_staged(key, "cd", 1, sealed));
+  CHECK_FALSE(open_staged(staging_key(new_log_key()), "cc", 1, sealed));
+}
+
+TEST_CASE("sealing a round sorts its staged ballots into the box and spends their tokens",
+          "[store]") {
   TempDb db;
   auto s = db.open();
-  REQUIRE(s->begin());
+  const crypto::Digest key = staging_key(new_log_key());
+  std::vector<crypto::Digest> tokens;
   std::vector<crypto::Digest> leaves;
+  std::vector<std::string> sealed;
   for (int i = 0; i < 20; ++i) {
-    const std::string payload = "ballot " + std::to_string(i);
-    leaves.push_back(crypto::leaf_hash(payload));
-    REQUIRE(s->insert_ballot({"cc", 1, leaves.back(), "t1", payload, "{}"}));
+    StagedBallot b = staged_ballot(i);
+    tokens.push_back(b.token);
+    leaves.push_back(b.leaf);
+    sealed.push_back(seal_staged(key, "cc", 1, b));
   }
-  REQUIRE(s->insert_ballot({"cc", 2, crypto::leaf_hash("x"), "t2", "x", "{}"}));
+  tokens.push_back(digest_of("unused"));
+  REQUIRE(s->begin());
+  REQUIRE(s->insert_tokens("cc", 1, tokens));
+  REQUIRE(s->stage_ballots("cc", 1, {sealed.begin(), sealed.begin() + 12}));
+  REQUIRE(s->stage_ballots("cc", 1, {sealed.begin() + 12, sealed.end()}));
   REQUIRE(s->commit());
-  std::sort(leaves.begin(), leaves.end());
-  CHECK(*s->leaf_hashes("cc", 1) == leaves);
+  CHECK(*s->staged("cc", 1) == sealed);  // arrival order
+  CHECK(s->leaf_hashes("cc", 1)->empty());
+  CHECK_FALSE((*s->find_token("cc", 1, tokens[0]))->spent_by.has_value());
+
+  REQUIRE(s->begin());
+  auto n = s->seal_round("cc", 1, key);
+  REQUIRE(n.has_value());
+  CHECK(*n == 20);
+  REQUIRE(s->commit());
+  CHECK(s->staged("cc", 1)->empty());
+  CHECK(*s->compact_pending());
+  std::vector<crypto::Digest> sorted = leaves;
+  std::sort(sorted.begin(), sorted.end());
+  CHECK(*s->leaf_hashes("cc", 1) == sorted);
   auto rows = s->ballots("cc", 1);
   REQUIRE(rows->size() == 20);
-  CHECK(rows->front().leaf_hash == leaves.front());
+  for (const BallotRow& r : *rows) {
+    auto env = crypto::parse_envelope(r.envelope);
+    REQUIRE(env.has_value());
+    CHECK(env->payload == r.payload);
+    CHECK(crypto::leaf_hash(r.payload) == r.leaf_hash);
+    REQUIRE(env->signatures.size() == 1);
+    CHECK(env->signatures[0].keyid == std::string(64, 'a'));
+  }
+  for (int i = 0; i < 20; ++i) {
+    CHECK((*s->find_token("cc", 1, tokens[i]))->spent_by == leaves[i]);
+  }
+  CHECK_FALSE((*s->find_token("cc", 1, tokens[20]))->spent_by.has_value());
   auto counts = s->ballot_counts();
-  REQUIRE(counts->size() == 2);
+  REQUIRE(counts->size() == 1);
   CHECK(counts->at(0).ballots == 20);
-  CHECK(counts->at(1).terminal == "t2");
+  REQUIRE(s->compact());
+  CHECK_FALSE(*s->compact_pending());
+  CHECK(s->ballots("cc", 1)->size() == 20);
 }
 
-TEST_CASE("a ballot cannot be stored twice", "[store]") {
+TEST_CASE("sealing refuses a row under another key and a token spent twice", "[store]") {
   TempDb db;
   auto s = db.open();
+  const crypto::Digest key = staging_key(new_log_key());
+  StagedBallot a = staged_ballot(1);
+  StagedBallot b = staged_ballot(2);
+  b.token = a.token;  // two ballots with one token
   REQUIRE(s->begin());
-  REQUIRE(s->insert_ballot({"cc", 1, crypto::leaf_hash("x"), "t1", "x", "{}"}));
-  CHECK_FALSE(s->insert_ballot({"cc", 1, crypto::leaf_hash("x"), "t1", "x", "{}"}).has_value());
+  REQUIRE(s->insert_tokens("cc", 1, {a.token}));
+  REQUIRE(s->stage_ballots("cc", 1, {seal_staged(key, "cc", 1, a), seal_staged(key, "cc", 1, b)}));
+  auto twice = s->seal_round("cc", 1, key);
+  REQUIRE_FALSE(twice.has_value());
+  CHECK(twice.error().code == make_error_code(Errc::corrupt));
+  s->rollback();
+  REQUIRE(s->begin());
+  REQUIRE(s->insert_tokens("cc", 1, {a.token}));
+  REQUIRE(s->stage_ballots("cc", 1, {seal_staged(key, "cc", 1, a)}));
+  auto wrong = s->seal_round("cc", 1, staging_key(new_log_key()));
+  REQUIRE_FALSE(wrong.has_value());
+  CHECK(wrong.error().code == make_error_code(Errc::corrupt));
   s->rollback();
 }
 
@@ -189,80 +257,112 @@ TEST_CASE("a round's log key round-trips through the store", "[store]") {
             std::string_view(reinterpret_cast<const char*>(digest_of("leaf").data()), 32)));
 }
 
-TEST_CASE("a version 1 database is migrated: logs keyed, closed rounds' logs erased", "[store]") {
-  TempDb db;
-  crypto::AppendOnlyTree unkeyed_open, unkeyed_closed;
-  const std::vector<crypto::Digest> open_leaves = {crypto::leaf_hash("b2"),
-                                                   crypto::leaf_hash("b1")};
-  for (const auto& l : open_leaves) unkeyed_open.append(l);
-  for (const char* b : {"x", "y", "z"}) unkeyed_closed.append(crypto::leaf_hash(b));
-  {
-    // The version 1 schema, as the first release created it.
-    sqlite3* raw = nullptr;
-    REQUIRE(sqlite3_open(db.file.c_str(), &raw) == SQLITE_OK);
-    const char* v1 = R"sql(
-      CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-      CREATE TABLE rounds(contest TEXT NOT NULL, round INTEGER NOT NULL CHECK(round > 0),
-        phase TEXT NOT NULL CHECK(phase IN ('pending', 'open', 'closed')),
-        tree BLOB NOT NULL, ballots INTEGER NOT NULL, tokens_issued INTEGER NOT NULL,
-        box_root TEXT NOT NULL, PRIMARY KEY(contest, round)) WITHOUT ROWID;
-      CREATE TABLE ballots(contest TEXT NOT NULL, round INTEGER NOT NULL, leaf_hash BLOB NOT NULL,
-        terminal TEXT NOT NULL, payload BLOB NOT NULL, envelope TEXT NOT NULL,
-        PRIMARY KEY(contest, round, leaf_hash)) WITHOUT ROWID;
-      INSERT INTO meta VALUES('schema_version', '1');
-    )sql";
-    REQUIRE(sqlite3_exec(raw, v1, nullptr, nullptr, nullptr) == SQLITE_OK);
-    sqlite3_stmt* st = nullptr;
-    REQUIRE(sqlite3_prepare_v2(raw, "INSERT INTO rounds VALUES(?1, ?2, ?3, ?4, ?5, 9, ?6)", -1, &st,
-                               nullptr) == SQLITE_OK);
-    auto put = [&](const char* contest, int round, const char* phase,
-                   const crypto::AppendOnlyTree& t, const char* box) {
-      const std::string state = t.serialize();
-      sqlite3_bind_text(st, 1, contest, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int(st, 2, round);
-      sqlite3_bind_text(st, 3, phase, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_blob(st, 4, state.data(), static_cast<int>(state.size()), SQLITE_TRANSIENT);
-      sqlite3_bind_int64(st, 5, static_cast<sqlite3_int64>(t.size()));
-      sqlite3_bind_text(st, 6, box, -1, SQLITE_TRANSIENT);
-      REQUIRE(sqlite3_step(st) == SQLITE_DONE);
-      sqlite3_reset(st);
-    };
-    put("cc", 1, "closed", unkeyed_closed, "ab");
-    put("cc", 2, "open", unkeyed_open, "");
-    put("chair", 1, "pending", crypto::AppendOnlyTree{}, "");
-    sqlite3_finalize(st);
-    REQUIRE(sqlite3_prepare_v2(raw, "INSERT INTO ballots VALUES('cc', 2, ?1, 't1', 'p', 'e')", -1,
-                               &st, nullptr) == SQLITE_OK);
-    for (const auto& l : open_leaves) {
-      sqlite3_bind_blob(st, 1, l.data(), 32, SQLITE_TRANSIENT);
-      REQUIRE(sqlite3_step(st) == SQLITE_DONE);
-      sqlite3_reset(st);
-    }
-    sqlite3_finalize(st);
-    sqlite3_close(raw);
+namespace {
+
+// A version 1 database, as the first release created it: round cc/1 closed with three ballots
+// (real envelopes), and, if `with_open_round`, cc/2 open with two.
+void write_v1(const std::filesystem::path& file, bool with_open_round) {
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open(file.c_str(), &raw) == SQLITE_OK);
+  const char* v1 = R"sql(
+    CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TABLE rounds(contest TEXT NOT NULL, round INTEGER NOT NULL CHECK(round > 0),
+      phase TEXT NOT NULL CHECK(phase IN ('pending', 'open', 'closed')),
+      tree BLOB NOT NULL, ballots INTEGER NOT NULL, tokens_issued INTEGER NOT NULL,
+      box_root TEXT NOT NULL, PRIMARY KEY(contest, round)) WITHOUT ROWID;
+    CREATE TABLE ballots(contest TEXT NOT NULL, round INTEGER NOT NULL, leaf_hash BLOB NOT NULL,
+      terminal TEXT NOT NULL, payload BLOB NOT NULL, envelope TEXT NOT NULL,
+      PRIMARY KEY(contest, round, leaf_hash)) WITHOUT ROWID;
+    INSERT INTO meta VALUES('schema_version', '1');
+  )sql";
+  REQUIRE(sqlite3_exec(raw, v1, nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  REQUIRE(sqlite3_prepare_v2(raw, "INSERT INTO rounds VALUES(?1, ?2, ?3, ?4, ?5, 9, ?6)", -1, &st,
+                             nullptr) == SQLITE_OK);
+  auto put = [&](const char* contest, int round, const char* phase, std::uint64_t n,
+                 const char* box) {
+    crypto::AppendOnlyTree t;
+    for (std::uint64_t i = 0; i < n; ++i) t.append(digest_of(std::to_string(i)));
+    const std::string state = t.serialize();
+    sqlite3_bind_text(st, 1, contest, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, round);
+    sqlite3_bind_text(st, 3, phase, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(st, 4, state.data(), static_cast<int>(state.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 5, static_cast<sqlite3_int64>(n));
+    sqlite3_bind_text(st, 6, box, -1, SQLITE_TRANSIENT);
+    REQUIRE(sqlite3_step(st) == SQLITE_DONE);
+    sqlite3_reset(st);
+  };
+  put("cc", 1, "closed", 3, "ab");
+  if (with_open_round) put("cc", 2, "open", 2, "");
+  put("chair", 1, "pending", 0, "");
+  sqlite3_finalize(st);
+  REQUIRE(sqlite3_prepare_v2(raw, "INSERT INTO ballots VALUES('cc', ?1, ?2, 't1', ?3, ?4)", -1,
+                             &st, nullptr) == SQLITE_OK);
+  for (int i = 0; i < (with_open_round ? 5 : 3); ++i) {
+    const std::string payload = "{\"ballot\":" + std::to_string(i) + "}";
+    const std::string envelope =
+        ballot_envelope(payload, std::string(64, 'b'), std::string(64, static_cast<char>(i)));
+    const crypto::Digest leaf = crypto::leaf_hash(payload);
+    sqlite3_bind_int(st, 1, i < 3 ? 1 : 2);
+    sqlite3_bind_blob(st, 2, leaf.data(), 32, SQLITE_TRANSIENT);
+    sqlite3_bind_blob(st, 3, payload.data(), static_cast<int>(payload.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, envelope.c_str(), -1, SQLITE_TRANSIENT);
+    REQUIRE(sqlite3_step(st) == SQLITE_DONE);
+    sqlite3_reset(st);
   }
+  sqlite3_finalize(st);
+  sqlite3_close(raw);
+}
+
+}  // namespace
+
+TEST_CASE("a version 1 database with closed rounds only is migrated to the current schema",
+          "[store]") {
+  TempDb db;
+  write_v1(db.file, false);
   auto s = db.open();
   CHECK(s->get_meta("schema_version")->value() == std::to_string(kSchemaVersion));
   auto rounds = s->rounds();
-  REQUIRE(rounds->size() == 3);
+  REQUIRE(rounds->size() == 2);
   const RoundRow& closed = rounds->at(0);
   CHECK_FALSE(closed.log_key.has_value());
   CHECK(closed.tree_state == crypto::AppendOnlyTree{}.serialize());
   CHECK(closed.ballots == 3);
   CHECK(closed.box_root == "ab");
-  const RoundRow& open = rounds->at(1);
-  REQUIRE(open.log_key.has_value());
-  // Rebuilt over the keyed leaves in leaf-hash order: nothing of the arrival order survives.
-  auto sorted = open_leaves;
-  std::sort(sorted.begin(), sorted.end());
-  crypto::AppendOnlyTree keyed;
-  for (const auto& l : sorted) keyed.append(internal_log_leaf(*open.log_key, l));
-  CHECK(open.tree_state == keyed.serialize());
-  CHECK(open.ballots == 2);
-  CHECK_FALSE(rounds->at(2).log_key.has_value());
-  CHECK(rounds->at(2).phase == RoundPhase::pending);
+  CHECK_FALSE(rounds->at(1).log_key.has_value());
+  CHECK(rounds->at(1).phase == RoundPhase::pending);
+  // The ballots keep their payloads and signatures, stored once, and export the same envelopes.
+  auto ballots = s->ballots("cc", 1);
+  REQUIRE(ballots->size() == 3);
+  for (const BallotRow& b : *ballots) {
+    auto env = crypto::parse_envelope(b.envelope);
+    REQUIRE(env.has_value());
+    CHECK(env->payload == b.payload);
+    CHECK(env->signatures.at(0).keyid == std::string(64, 'b'));
+    CHECK(crypto::leaf_hash(b.payload) == b.leaf_hash);
+  }
+  CHECK(*s->compact_pending());
   // Opening again is a no-op.
   s.reset();
   auto again = db.open();
-  CHECK(again->rounds()->at(1).log_key == open.log_key);
+  CHECK(again->ballots("cc", 1)->size() == 3);
+}
+
+TEST_CASE("a database of an older version with a round open is refused, unchanged", "[store]") {
+  TempDb db;
+  write_v1(db.file, true);
+  auto s = SqliteStore::open(db.file);
+  REQUIRE_FALSE(s.has_value());
+  CHECK(s.error().code == make_error_code(Errc::corrupt));
+  CHECK(s.error().message.find("round 2 of contest cc is open") != std::string::npos);
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open(db.file.c_str(), &raw) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  REQUIRE(sqlite3_prepare_v2(raw, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st,
+                             nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+  CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))) == "1");
+  sqlite3_finalize(st);
+  sqlite3_close(raw);
 }
