@@ -6,7 +6,8 @@ add_executable(station_core_tests
   ${CMAKE_CURRENT_SOURCE_DIR}/store_test.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/app_test.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/routes_test.cpp
-  ${CMAKE_CURRENT_SOURCE_DIR}/commit_test.cpp)
+  ${CMAKE_CURRENT_SOURCE_DIR}/commit_test.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/wal_file_test.cpp)
 target_link_libraries(station_core_tests PRIVATE tallystation::app Catch2::Catch2)
 target_compile_definitions(station_core_tests PRIVATE
   TALLYSTATION_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
