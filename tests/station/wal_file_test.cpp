@@ -48,7 +48,11 @@ struct Source {
   std::string wal_bytes;
   int total_commits = 0;  // including the CREATE TABLE transaction
 
-  Source(int commits, int page_size = 4096, int commits_after_restart = -1) {
+  // commits_after_restart >= 0: then a RESTART checkpoint and that many commits in a new WAL
+  // generation. rolled_back_spill: then a transaction too large for the page cache, which SQLite
+  // spills into the WAL before it commits, rolled back, and one more commit.
+  Source(int commits, int page_size = 4096, int commits_after_restart = -1,
+         bool rolled_back_spill = false) {
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open((dir / "x.db").c_str(), &db) == SQLITE_OK);
     exec(db, "PRAGMA page_size=" + std::to_string(page_size));
@@ -70,6 +74,14 @@ struct Source {
       REQUIRE(log == done);
       for (int c = 0; c < commits_after_restart; ++c) insert();
       total_commits = commits_after_restart;  // commits in the current WAL generation
+    }
+    if (rolled_back_spill) {
+      exec(db, "PRAGMA cache_size=10");
+      exec(db, "BEGIN");
+      for (int r = 0; r < 300; ++r) exec(db, "INSERT INTO t(payload) VALUES(randomblob(700))");
+      exec(db, "ROLLBACK");
+      insert();
+      ++total_commits;
     }
     db_bytes = read_file(dir / "x.db");
     wal_bytes = read_file(dir / "x.db-wal");
@@ -140,9 +152,9 @@ void checksum(bool big_endian, const std::string& s, std::size_t at, std::size_t
   }
 }
 
-// The same WAL with the checksums of the other byte order (magic 0x377f0683 <-> 0x377f0682).
-std::string swap_checksum_order(const Source& src, std::string wal) {
-  const bool big = (be32(wal, 0) & 1) == 0;  // the new order
+// The WAL re-encoded with checksums of the given word order (magic 0x377f0683 for big-endian),
+// every checksum recomputed: SQLite then accepts whatever the frames now hold.
+std::string reencode(const Source& src, std::string wal, bool big) {
   put_be32(wal, 0, 0x377f0682u | (big ? 1u : 0u));
   std::uint32_t s1 = 0, s2 = 0;
   checksum(big, wal, 0, 24, s1, s2);
@@ -193,7 +205,7 @@ TEST_CASE("page sizes 512 and 65536 and big-endian checksums are read as SQLite 
   const bool big_endian = GENERATE(false, true);
   Source src(20, page_size);
   REQUIRE(src.page_size() == static_cast<std::uint32_t>(page_size));
-  Case c(src, big_endian ? swap_checksum_order(src, src.wal_bytes) : src.wal_bytes);
+  Case c(src, big_endian ? reencode(src, src.wal_bytes, true) : src.wal_bytes);
   const auto r = c.inspect();
   CHECK(r.header_valid);
   CHECK(r.big_endian_checksums == big_endian);
@@ -308,6 +320,22 @@ TEST_CASE("a byte flipped in a middle frame's salt is damage, not an older gener
   CHECK(v.frames == static_cast<int>(r.frames_valid));
 }
 
+TEST_CASE("a frame for page 0 ends the prefix even with a correct checksum, as in SQLite", "[wal]") {
+  Source src(50);
+  const std::size_t m = src.frames() / 2;
+  std::string wal = src.wal_bytes;
+  put_be32(wal, src.frame_at(m), 0);
+  Case c(src, reencode(src, wal, false));
+  const auto r = c.inspect();
+  REQUIRE(r.first_bad_frame);
+  CHECK(*r.first_bad_frame == m);
+  CHECK(r.frames_after_damage == src.frames() - m - 1);
+  CHECK(r.suspicious());
+  const auto v = c.sqlite();
+  CHECK(v.frames == static_cast<int>(r.frames_valid));
+  CHECK(v.rows == rows_after(static_cast<int>(r.commits_valid)));
+}
+
 TEST_CASE("a byte flipped in the last frame looks like a torn write: reported, not suspicious",
           "[wal]") {
   Source src(50);
@@ -363,6 +391,29 @@ TEST_CASE("frames of an older generation after a restarted WAL are expected left
   const auto v = c.sqlite();
   CHECK(v.frames == static_cast<int>(r.frames_valid));
   CHECK(v.rows == 55 * kRowsPerCommit);
+}
+
+// SQLite writes a transaction's pages into the WAL before the commit when they do not fit in its
+// cache; a rollback leaves those frames there, and the next transaction overwrites their start
+// with the same salts. The rest still chains (each frame verifies from its predecessor), exactly
+// as intact frames after damage do, but holds no commit frame: reported, not suspicious.
+TEST_CASE("frames of a rolled-back transaction after a later commit are not suspicious", "[wal]") {
+  Source src(10, 4096, -1, true);
+  Case c(src, src.wal_bytes);
+  const auto r = c.inspect();
+  INFO(r.describe());
+  CHECK(r.header_valid);
+  CHECK(r.commits_valid == 12);
+  REQUIRE(r.first_bad_frame);
+  CHECK(*r.first_bad_frame == r.frames_valid);
+  CHECK(r.frames_after_damage > 0);
+  CHECK(r.commits_after_damage == 0);
+  CHECK(r.stale_frames == 0);
+  CHECK_FALSE(r.suspicious());
+  CHECK_THAT(r.describe(), Catch::Contains("no commit among them"));
+  const auto v = c.sqlite();
+  CHECK(v.frames == static_cast<int>(r.frames_valid));
+  CHECK(v.rows == 11 * kRowsPerCommit);
 }
 
 TEST_CASE("a missing or empty WAL is absent; a WAL shorter than its header is suspicious",
