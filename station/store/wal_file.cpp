@@ -116,7 +116,8 @@ std::variant<WalReport, std::string> inspect_wal(const std::filesystem::path& pa
   bool stop_salts_match = false;
   if (r.header_valid) {
     for (; i < r.frames_in_file; ++i) {
-      if (!read(frame.data(), frame_bytes)) return path.string() + ": read error in frame " + std::to_string(i);
+      if (!read(frame.data(), frame_bytes))
+        return path.string() + ": read error in frame " + std::to_string(i);
       if (!salts_match() || !verifies(seed)) {
         stop_salts_match = salts_match();
         break;
@@ -139,7 +140,8 @@ std::variant<WalReport, std::string> inspect_wal(const std::filesystem::path& pa
     ++i;
   }
   for (; i < r.frames_in_file; ++i) {
-    if (!read(frame.data(), frame_bytes)) return path.string() + ": read error in frame " + std::to_string(i);
+    if (!read(frame.data(), frame_bytes))
+      return path.string() + ": read error in frame " + std::to_string(i);
     if (salts_match()) {
       ++same_generation_after;
       if (verifies(seed)) {
@@ -188,7 +190,8 @@ std::string WalReport::describe() const {
     o << ". The header is damaged (checksum or format version): SQLite will ignore all frames";
     if (frames_after_damage > 0)
       o << "; " << frames_after_damage << " frame(s) still chain to the header, "
-        << commits_after_damage << " of them commit frames (committed transactions that will be lost)";
+        << commits_after_damage
+        << " of them commit frames (committed transactions that will be lost)";
     o << ".";
   } else {
     o << ". SQLite will replay " << frames_valid << " frame(s) holding " << commits_valid
@@ -197,13 +200,16 @@ std::string WalReport::describe() const {
       o << " " << frames_after_last_commit
         << " valid frame(s) after the last commit belong to a transaction that did not commit "
            "there and are ignored.";
-    if (first_bad_frame)
+    if (first_bad_frame && commits_after_damage > 0)
       o << " Frame " << *first_bad_frame << " is damaged (checksum, page number or salts), and "
         << frames_after_damage << " intact frame(s) of the same generation follow it, "
-        << commits_after_damage << " of them commit frames: "
-        << (commits_after_damage > 0
-                ? "those committed transactions will be silently dropped."
-                : "no commit among them (left by an uncommitted transaction; harmless).");
+        << commits_after_damage
+        << " of them commit frames: those committed transactions will be silently dropped.";
+    else if (first_bad_frame)
+      o << " Frame " << *first_bad_frame << " does not verify and " << frames_after_damage
+        << " intact frame(s) of the same generation follow it, no commit among them: what an "
+           "uncommitted transaction leaves when a later one overwrites its start (after a "
+           "rollback or a crash); harmless.";
     if (torn_frame)
       o << " Frame " << *torn_frame
         << " fails its checksum and is the last of its generation: a write torn by a crash (never "
@@ -211,14 +217,17 @@ std::string WalReport::describe() const {
   }
   if (stale_frames > 0)
     o << " " << stale_frames
-      << " frame(s) of an older generation (left after a checkpoint restarted the log) are ignored, "
+      << " frame(s) of an older generation (left after a checkpoint restarted the log) are "
+         "ignored, "
          "as expected.";
   if (partial_tail_bytes > 0)
     o << " " << partial_tail_bytes
       << " byte(s) after the last whole frame: the file was cut, or a crash interrupted an append "
          "(which was then never acknowledged); the two cannot be told apart.";
-  if (suspicious()) o << " SUSPICIOUS: committed transactions may be lost; keep a copy of the file.";
-  else o << " Nothing suggests lost transactions.";
+  if (suspicious())
+    o << " SUSPICIOUS: committed transactions may be lost; keep a copy of the file.";
+  else
+    o << " Nothing suggests lost transactions.";
   return o.str();
 }
 

@@ -1,5 +1,6 @@
 // A read-only inspector of SQLite's write-ahead log (station.db-wal), run at start before SQLite
-// opens the database: opening replays the WAL and hides what it ignored. Docs: docs/wal-inspection.md.
+// opens the database: opening replays the WAL and hides what it ignored.
+// Docs: docs/wal-inspection.md.
 //
 // The format (https://www.sqlite.org/fileformat2.html, "The Write-Ahead Log"): a 32-byte header
 // (magic 0x377f0682 or 0x377f0683, format version 3007000, page size, checkpoint sequence, salt-1,
@@ -47,33 +48,50 @@
 namespace tallystation::station {
 
 struct WalReport {
-  bool present = false;         // the -wal file exists and is non-empty
-  bool header_valid = false;    // magic, version 3007000, page size and header checksum are right
-  bool big_endian_checksums = false;  // magic 0x377f0683
-  std::uint32_t page_size = 0;  // from the header when its magic and page size are readable, else 0
+  // The -wal file exists and is non-empty.
+  bool present = false;
+  // Magic, format version 3007000, page size and header checksum are right.
+  bool header_valid = false;
+  // Magic 0x377f0683: checksums over big-endian words.
+  bool big_endian_checksums = false;
+  // From the header when its magic and page size are readable, else 0.
+  std::uint32_t page_size = 0;
   std::uint64_t file_bytes = 0;
-  std::uint64_t frames_in_file = 0;  // whole frames after the header: (file_bytes - 32) / (24 + page_size)
+  // Whole frames after the header: (file_bytes - 32) / (24 + page_size).
+  std::uint64_t frames_in_file = 0;
 
-  std::uint64_t frames_valid = 0;   // frames SQLite will use: the valid prefix, up to and including its last commit frame
-  std::uint64_t commits_valid = 0;  // commit frames in that prefix
-  std::uint64_t frames_after_last_commit = 0;  // valid frames after the prefix's last commit (an interrupted transaction, or the start of the one the damage cut)
+  // Frames SQLite will use: the valid prefix, up to and including its last commit frame.
+  std::uint64_t frames_valid = 0;
+  // Commit frames in that prefix.
+  std::uint64_t commits_valid = 0;
+  // Valid frames after the prefix's last commit: an interrupted transaction, or the start of the
+  // one the damage cut. SQLite ignores them.
+  std::uint64_t frames_after_last_commit = 0;
 
-  std::uint64_t stale_frames = 0;  // whole frames after the prefix whose salts are not the header's: an older generation, expected
+  // Whole frames after the prefix whose salts are not the header's: an older generation, expected.
+  std::uint64_t stale_frames = 0;
 
-  // Damage: the frame at which the valid prefix ends (a checksum that fails, page number 0 or
-  // salts altered), when frames of the current generation (the header's salts) follow it.
-  std::optional<std::uint64_t> first_bad_frame;  // 0-based frame index
-  std::uint64_t frames_after_damage = 0;   // frames after the bad one whose salts match the header and whose checksum verifies when seeded with their predecessor's stored checksum
-  std::uint64_t commits_after_damage = 0;  // commit frames among them: committed transactions SQLite will ignore
+  // The frame at which the valid prefix ends (a checksum that fails, page number 0 or salts
+  // altered), when frames of the current generation (the header's salts) follow it, 0-based.
+  // Damage when commits_after_damage > 0; without a commit after it, the frames are what an
+  // uncommitted transaction (rolled back, or cut by a crash) left when the next transaction
+  // overwrote its start.
+  std::optional<std::uint64_t> first_bad_frame;
+  // Frames after the bad one whose salts match the header and whose checksum verifies when seeded
+  // with their predecessor's stored checksum.
+  std::uint64_t frames_after_damage = 0;
+  // Commit frames among them: committed transactions SQLite will ignore.
+  std::uint64_t commits_after_damage = 0;
   // When the header is readable but invalid (checksum or version), SQLite ignores every frame;
-  // frames_after_damage / commits_after_damage then count the frames chained to the header's stored
-  // salts and checksum, and first_bad_frame stays empty.
+  // frames_after_damage / commits_after_damage then count the frames chained to the header's
+  // stored salts and checksum, from frame 0, and first_bad_frame stays empty.
 
-  // The frame of the current generation at which the valid prefix ends, when no later frame of the
-  // generation follows: a torn write (crash) or damage to the last frame. Not suspicious.
+  // The frame of the current generation at which the valid prefix ends, when no later frame of
+  // the generation follows: a torn write (crash) or damage to the last frame. Not suspicious.
   std::optional<std::uint64_t> torn_frame;
 
-  std::uint64_t partial_tail_bytes = 0;  // bytes after the last whole frame (or the whole file when shorter than the header)
+  // Bytes after the last whole frame (the whole file when it is shorter than the header).
+  std::uint64_t partial_tail_bytes = 0;
 
   // One paragraph for the operator naming the numbers above and what they mean.
   std::string describe() const;
