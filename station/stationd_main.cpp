@@ -37,6 +37,8 @@ struct Flags {
   std::vector<std::string> tls_names;
   unsigned handshake_ms = 5000, idle_ms = 30000, read_ms = 10000, write_ms = 10000;
   unsigned shutdown_ms = 30000;
+  std::optional<std::filesystem::path> mirror;
+  bool accept_loss = false;
 };
 
 void add_flags(CLI::App& cli, Flags& f) {
@@ -44,6 +46,12 @@ void add_flags(CLI::App& cli, Flags& f) {
   cli.add_option("--session", f.session_file,
                  "session definition file (required on the first run; afterwards it must be "
                  "identical to the stored one)");
+  cli.add_option("--mirror", f.mirror,
+                 "directory on a second device: every commit is also written and synced there "
+                 "before it is acknowledged, and the database is checked against it at start");
+  cli.add_flag("--accept-loss", f.accept_loss,
+               "start although station.head shows the database lost transactions (docs/"
+               "operations.md)");
   cli.add_option("--listen", f.listen, "address to listen on")->capture_default_str();
   cli.add_option("--port", f.port, "TCP port; 0 picks a free one")->capture_default_str();
   cli.add_option("--port-file", f.port_file, "write the bound port to this file once listening");
@@ -80,12 +88,17 @@ int serve(const Flags& f) {
   app_options.session_file = f.session_file;
   app_options.worker_threads = f.workers;
   if (!f.tls_names.empty()) app_options.tls_names = f.tls_names;
+  app_options.mirror = f.mirror;
+  app_options.accept_loss = f.accept_loss;
   auto app = ts::StationApp::open(app_options);
   if (!app) {
     std::cerr << "stationd: " << app.error().message << "\n";
     return 2;
   }
   ts::StationApp& station = **app;
+  for (const std::string& notice : station.store_notices()) {
+    std::cerr << "stationd: store: " << notice << "\n";
+  }
 
   std::unique_ptr<ts::net::RequestLog> log;
   if (f.log_file) {

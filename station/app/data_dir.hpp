@@ -18,6 +18,7 @@ struct DataDirPaths {
   std::filesystem::path root;
   std::filesystem::path session() const { return root / "session.json"; }
   std::filesystem::path database() const { return root / "station.db"; }
+  std::filesystem::path head() const { return root / "station.head"; }
   std::filesystem::path signing_key() const { return root / "station.key"; }
   std::filesystem::path tls_key() const { return root / "tls.key"; }
   std::filesystem::path tls_certificate() const { return root / "tls.crt"; }

@@ -9,7 +9,7 @@
 #include "station/app/ledger.hpp"
 #include "station/app/writer.hpp"
 #include "station/store/faulty_store.hpp"
-#include "station/store/sqlite_store.hpp"
+#include "station/store/journaled_store.hpp"
 
 namespace tallystation::station {
 
@@ -63,7 +63,10 @@ Result<std::unique_ptr<StationApp>> StationApp::open(const StationOptions& optio
   if (!source) return source.error();
   // session.json is written only after the database records its config_hash, so a directory with
   // session.json but no database has lost its ballots: never start an empty store over it.
-  if (!source->install && !fs::exists(paths.database())) {
+  // With a mirror, the store restores a missing database from it (journaled_store.hpp).
+  const bool mirror_holds_data =
+      options.mirror && fs::exists(*options.mirror / "journal");
+  if (!source->install && !fs::exists(paths.database()) && !mirror_holds_data) {
     return make_error(Errc::corrupt, paths.database().string() + " is missing although " +
                                          paths.session().string() +
                                          " exists; restore the database instead of starting empty");
@@ -71,17 +74,24 @@ Result<std::unique_ptr<StationApp>> StationApp::open(const StationOptions& optio
   auto identity = load_or_create_identity(paths, options.tls_names);
   if (!identity) return identity.error();
 
-  auto sqlite = SqliteStore::open(paths.database());
-  if (!sqlite) return sqlite.error();
+  JournalSetup setup;
+  setup.database = paths.database();
+  setup.head = paths.head();
+  setup.mirror = options.mirror;
+  setup.accept_loss = options.accept_loss;
+  setup.sqlite.vfs = options.sqlite_vfs;
+  auto opened = open_journaled_store(setup);
+  if (!opened) return opened.error();
   std::unique_ptr<StationApp> app(
       new StationApp(paths, std::move(source->session), std::move(*identity)));
   app->first_run_ = app->identity_.created || source->install;
+  app->store_notices_ = std::move(opened->notices);
   if (options.inject_faults) {
-    auto faulty = std::make_unique<FaultyStore>(std::move(*sqlite));
+    auto faulty = std::make_unique<FaultyStore>(std::move(opened->store));
     app->faults_ = faulty.get();
     app->store_ = std::move(faulty);
   } else {
-    app->store_ = std::move(*sqlite);
+    app->store_ = std::move(opened->store);
   }
   if (auto s = check_config_hash(*app->store_, app->session_); !s) return s.error();
   if (source->install) {

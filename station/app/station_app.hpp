@@ -70,6 +70,13 @@ struct StationOptions {
   std::size_t max_batch = 512;
   // Tests: wrap the store in a FaultyStore (see faults()).
   bool inject_faults = false;
+  // stationd --mirror DIR: a second record of every commit, on another device (docs/storage.md
+  // "Mirror and head").
+  std::optional<std::filesystem::path> mirror;
+  // stationd --accept-loss: start although the head file shows lost transactions.
+  bool accept_loss = false;
+  // Tests: the SQLite VFS to open the database with (a fault-injecting one); empty: the default.
+  std::string sqlite_vfs;
 };
 
 class StationApp final : public Handler {
@@ -87,6 +94,8 @@ class StationApp final : public Handler {
   void drain() override;
 
   bool first_run() const noexcept { return first_run_; }  // this start created the keys
+  // What the store's checks at open found and did (journaled_store.hpp), for stderr.
+  const std::vector<std::string>& store_notices() const noexcept { return store_notices_; }
   const Session& session() const noexcept { return session_; }
   const std::string& station_keyid() const noexcept { return identity_.signing_key.keyid(); }
   std::string station_public_key_pem() const { return identity_.signing_key.public_key().pem(); }
@@ -114,6 +123,7 @@ class StationApp final : public Handler {
   bool first_run_ = false;
   std::unique_ptr<Store> store_;
   FaultyStore* faults_ = nullptr;
+  std::vector<std::string> store_notices_;
   std::unique_ptr<Ledger> ledger_;
   std::unique_ptr<boost::asio::thread_pool> pool_;
   std::unique_ptr<Writer> writer_;
