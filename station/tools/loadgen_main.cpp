@@ -14,7 +14,14 @@
 //       --station-pid, station_cpu_s and station_threads_cpu_s (stationd's, over the same window).
 //       One thread drives all K connections asynchronously (Asio), and every request is written
 //       out before the clock starts, so that the generator takes as little of the shared machine
-//       as it can; scripts/bench-ingest reports its CPU share beside the station's.
+//       as it can; scripts/bench-ingest reports its CPU share beside the station's. With more
+//       than --chunk ballots (100000) they are signed, submitted and checked a chunk at a time,
+//       so that memory stays bounded (scripts/bench-close submits 10^6); the window is the sum.
+//   tallystation-loadgen close --dir D --port P --fingerprint F [--contest cc] [--round 1]
+//       as official o1: close_round, timed; prints one JSON line: seconds, status, box_size,
+//       box_root, tokens_issued, outcome, and from the signed minutes read back afterwards
+//       minutes_signed, minutes_ballots_collected, minutes_valid, minutes_invalid,
+//       minutes_box_size (for scripts/bench-close).
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -25,6 +32,7 @@
 #include <iostream>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -125,6 +133,7 @@ struct RunFlags {
   int ballots = 20000;
   double rate = 0;      // 0: closed loop
   int station_pid = 0;  // if set, stationd's CPU time in the measured window is reported too
+  int chunk = 100000;   // ballots signed and held in memory at a time (0: all)
   std::uint64_t seed = 20261201;  // the marks are random, from this seed
 };
 
@@ -267,38 +276,30 @@ std::string ballot_request(const std::string& body) {
          std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
-int run(const RunFlags& f) {
-  auto o1 = crypto::load_secret_key(f.dir / "keys" / "o1.key").value();
+// The terminals' keys, as prepare wrote them.
+std::vector<crypto::SecretKey> load_terminal_keys(const std::filesystem::path& dir) {
   std::vector<crypto::SecretKey> terminals;
   for (int i = 1; i <= kTerminalKeys; ++i) {
     terminals.push_back(
-        crypto::load_secret_key(f.dir / "keys" / ("t" + std::to_string(i) + ".key")).value());
+        crypto::load_secret_key(dir / "keys" / ("t" + std::to_string(i) + ".key")).value());
   }
+  return terminals;
+}
+
+ts::client::ClientOptions admin_options(std::uint16_t port, const std::string& fingerprint,
+                                        std::chrono::milliseconds timeout) {
   ts::client::ClientOptions options;
-  options.port = f.port;
-  options.tls_fingerprint = f.fingerprint;
-  options.timeout = std::chrono::seconds(30);
-  ts::client::HttpsClient admin(options);
+  options.port = port;
+  options.tls_fingerprint = fingerprint;
+  options.timeout = timeout;
+  return options;
+}
+
+int run(const RunFlags& f) {
+  auto o1 = crypto::load_secret_key(f.dir / "keys" / "o1.key").value();
+  const auto terminals = load_terminal_keys(f.dir);
+  ts::client::HttpsClient admin(admin_options(f.port, f.fingerprint, std::chrono::seconds(30)));
   auto tokens = set_up(admin, o1, f.ballots);
-  // A terminal's own signing is not the station's work: every ballot is signed, and its request
-  // written out, before the clock starts.
-  std::vector<std::string> requests(tokens.size());
-  std::vector<ts::client::PreparedBallot> sent(tokens.size());
-  std::mt19937_64 rng(f.seed);
-  std::size_t invalid_marked = 0;
-  for (std::size_t i = 0; i < tokens.size(); ++i) {
-    bool invalid = false;
-    auto marks = random_marks(rng, invalid);
-    invalid_marked += invalid ? 1 : 0;
-    auto& b = sent[i];
-    b.session = kSession;
-    b.contest = "cc";
-    b.round = 1;
-    b.payload = ts::make_ballot_payload(kSession, "cc", 1, tokens[i], marks);
-    b.envelope = ts::sign_ballot(terminals[i % kTerminalKeys], b.payload);
-    b.ballot_hash = crypto::to_hex(crypto::leaf_hash(b.payload));
-    requests[i] = ballot_request(b.envelope);
-  }
   // The station's signing key, to check every receipt afterwards as a terminal would.
   auto station_info = json::parse(admin.get("/v1/station").value().body);
   auto station_key = crypto::PublicKey::from_pem(station_info.at("public_key").as_string()).value();
@@ -333,57 +334,91 @@ int run(const RunFlags& f) {
                              (pin_failed ? " (TLS fingerprint mismatch)" : ""));
   }
 
-  std::vector<double> latencies(requests.size(), -1);
-  std::vector<std::string> receipts(requests.size());
-  Submission sub{requests, latencies, receipts, f.rate};
-  sub.start = Clock::now() + std::chrono::milliseconds(50);
-  std::this_thread::sleep_until(sub.start);
-  // Both processes' CPU is read over exactly the measured window (the set-up above, tokens issued
-  // and the round opened, is the station's work but not ingest).
-  auto station0 = threads_cpu(f.station_pid);
-  const double cpu0 = cpu_seconds();
-  const auto t0 = Clock::now();
-  for (auto& t : conns) {
-    // A terminal that throws leaves its ballots without a latency: counted as errors below.
-    asio::co_spawn(ioc, submit_all(*t, sub), [](std::exception_ptr) {});
+  // The ballots go in chunks of at most f.chunk (one chunk unless there are more): each chunk is
+  // signed and its requests written out before its clock starts (a terminal's own signing is not
+  // the station's work), then submitted, then its receipts checked after its clock stops. Every
+  // request, signed ballot and receipt of a chunk is held in memory (a few KiB per ballot): chunks
+  // bound that for 10^6 ballots. The measured window is the sum of the chunks' windows; with
+  // --rate, each chunk's schedule starts afresh.
+  const std::size_t chunk = f.chunk > 0 ? static_cast<std::size_t>(f.chunk) : tokens.size();
+  std::mt19937_64 rng(f.seed);
+  std::size_t invalid_marked = 0, receipts_verified = 0, receipts_bad = 0;
+  int errors = 0;
+  double seconds = 0, cpu = 0;
+  std::map<std::string, double> station_by_thread;
+  std::vector<double> ok;  // the latencies of the ballots answered 200
+  ok.reserve(tokens.size());
+  for (std::size_t begin = 0; begin < tokens.size(); begin += chunk) {
+    const std::size_t n = std::min(chunk, tokens.size() - begin);
+    std::vector<std::string> requests(n);
+    std::vector<ts::client::PreparedBallot> sent(n);
+    for (std::size_t j = 0; j < n; ++j) {
+      const std::size_t i = begin + j;
+      bool invalid = false;
+      auto marks = random_marks(rng, invalid);
+      invalid_marked += invalid ? 1 : 0;
+      auto& b = sent[j];
+      b.session = kSession;
+      b.contest = "cc";
+      b.round = 1;
+      b.payload = ts::make_ballot_payload(kSession, "cc", 1, tokens[i], marks);
+      b.envelope = ts::sign_ballot(terminals[i % kTerminalKeys], b.payload);
+      b.ballot_hash = crypto::to_hex(crypto::leaf_hash(b.payload));
+      requests[j] = ballot_request(b.envelope);
+      std::string().swap(tokens[i]);  // sent: not needed any more
+    }
+
+    std::vector<double> latencies(n, -1);
+    std::vector<std::string> receipts(n);
+    Submission sub{requests, latencies, receipts, f.rate};
+    sub.start = Clock::now() + std::chrono::milliseconds(50);
+    std::this_thread::sleep_until(sub.start);
+    // Both processes' CPU is read over exactly the measured window (the set-up above, tokens
+    // issued and the round opened, is the station's work but not ingest).
+    auto station0 = threads_cpu(f.station_pid);
+    const double cpu0 = cpu_seconds();
+    const auto t0 = Clock::now();
+    for (auto& t : conns) {
+      // A terminal that throws leaves its ballots without a latency: counted as errors below.
+      asio::co_spawn(ioc, submit_all(*t, sub), [](std::exception_ptr) {});
+    }
+    ioc.restart();
+    ioc.run();
+    seconds += std::chrono::duration<double>(Clock::now() - t0).count();
+    cpu += cpu_seconds() - cpu0;
+    for (auto& [name, seconds1] : threads_cpu(f.station_pid)) {
+      station_by_thread[name] += seconds1 - station0[name];
+    }
+    // Ballots never sent because their connection failed count as errors too.
+    errors += static_cast<int>(std::count(latencies.begin(), latencies.end(), -1.0));
+
+    // Every receipt, as the reference terminal checks it (station/client/terminal_client.hpp):
+    // signed by the station, exactly its members, for the ballot that was sent. After the clock.
+    for (std::size_t j = 0; j < n; ++j) {
+      if (latencies[j] < 0) continue;
+      ok.push_back(latencies[j]);
+      if (ts::client::verify_receipt(receipts[j], station_key, &sent[j])) {
+        ++receipts_verified;
+      } else {
+        ++receipts_bad;
+      }
+    }
   }
-  ioc.restart();
-  ioc.run();
-  const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-  const double cpu = cpu_seconds() - cpu0;
-  auto station1 = threads_cpu(f.station_pid);
   json::object station_threads;
   double station_cpu = 0;
-  for (auto& [name, seconds1] : station1) {
-    const double used = seconds1 - station0[name];
+  for (auto& [name, used] : station_by_thread) {
     station_threads[name] = used;
     station_cpu += used;
   }
-  // Ballots never sent because their connection failed count as errors too.
-  const int errors = static_cast<int>(std::count(latencies.begin(), latencies.end(), -1.0));
 
-  // Every receipt, as the reference terminal checks it (station/client/terminal_client.hpp):
-  // signed by the station, exactly its members, for the ballot that was sent. After the clock.
-  std::size_t receipts_verified = 0, receipts_bad = 0;
-  for (std::size_t i = 0; i < receipts.size(); ++i) {
-    if (latencies[i] < 0) continue;
-    if (ts::client::verify_receipt(receipts[i], station_key, &sent[i])) {
-      ++receipts_verified;
-    } else {
-      ++receipts_bad;
-    }
-  }
-
-  std::vector<double> ok;
-  for (double l : latencies) {
-    if (l >= 0) ok.push_back(l);
-  }
   std::sort(ok.begin(), ok.end());
   auto pct = [&](double p) {
     if (ok.empty()) return 0.0;
     return ok[std::min(ok.size() - 1,
                        static_cast<std::size_t>(p * static_cast<double>(ok.size())))];
   };
+  rusage self{};
+  ::getrusage(RUSAGE_SELF, &self);
   std::cout << json::serialize(
                    json::object{{"ballots", ok.size()},
                                 {"errors", errors},
@@ -392,16 +427,98 @@ int run(const RunFlags& f) {
                                 {"receipts_bad", receipts_bad},
                                 {"connections", f.connections},
                                 {"rate", f.rate},
+                                {"chunk", chunk},
                                 {"seconds", seconds},
                                 {"ballots_per_s", static_cast<double>(ok.size()) / seconds},
                                 {"p50_ms", pct(0.50)},
                                 {"p99_ms", pct(0.99)},
                                 {"max_ms", ok.empty() ? 0.0 : ok.back()},
                                 {"cpu_s", cpu},
+                                {"max_rss_kb", self.ru_maxrss},
                                 {"station_cpu_s", station_cpu},
                                 {"station_threads_cpu_s", station_threads}})
             << std::endl;
   return errors == 0 && receipts_bad == 0 ? 0 : 1;
+}
+
+struct CloseFlags {
+  std::filesystem::path dir;
+  std::uint16_t port = 8443;
+  std::string fingerprint;
+  std::string contest = "cc";
+  std::uint32_t round = 1;
+  int timeout_s = 3600;
+};
+
+// A member of a JSON object by path, or nullptr.
+const json::value* member(const json::value& v, std::initializer_list<std::string_view> path) {
+  const json::value* at = &v;
+  for (auto key : path) {
+    if (!at->is_object()) return nullptr;
+    at = at->as_object().if_contains(key);
+    if (at == nullptr) return nullptr;
+  }
+  return at;
+}
+
+// Closes the round as official o1 (close_round) and prints one JSON line: the seconds the command
+// took (request sent to answer read, over a connection opened before the clock), its HTTP status,
+// the ballot box's size and tokens issued from the answer, then, from the signed minutes fetched
+// after the clock (GET /v1/results, checked against the station's key), ballots_collected, valid,
+// invalid and the box size they state.
+int close_round(const CloseFlags& f) {
+  auto o1 = crypto::load_secret_key(f.dir / "keys" / "o1.key").value();
+  ts::client::HttpsClient admin(
+      admin_options(f.port, f.fingerprint, std::chrono::seconds(f.timeout_s)));
+  auto status = json::parse(admin.get("/v1/status").value().body);
+  const std::uint64_t seq = status.at("command_log").at("last_seq").to_number<std::uint64_t>() + 1;
+  const std::string body = ts::sign_command(
+      o1, ts::make_command_payload(kSession, seq, "o1", "close_round",
+                                   {{"contest", f.contest}, {"round", f.round}}));
+  const auto t0 = Clock::now();
+  auto r = admin.post("/v1/commands", body);
+  const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  if (!r) throw std::runtime_error("close_round: no answer (" + r.error().message() + ")");
+  error_code ec;
+  const json::value answer = json::parse(r->body, ec);
+  json::object out{{"seconds", seconds}, {"status", r->status}};
+  auto copy = [&](const char* name, const json::value& from,
+                  std::initializer_list<std::string_view> path) {
+    if (const json::value* v = member(from, path)) out[name] = *v;
+  };
+  if (ec) out["answer"] = r->body;
+  copy("box_size", answer, {"result", "ballot_box", "size"});
+  copy("box_root", answer, {"result", "ballot_box", "root"});
+  copy("tokens_issued", answer, {"result", "tokens_issued"});
+  copy("outcome", answer, {"result", "minutes", "outcome"});
+  if (r->status != 200) out["answer"] = answer;
+
+  if (r->status == 200) {
+    // The minutes as anyone reads them, signed by the station.
+    const std::string target = "/v1/results/" + f.contest + "/" + std::to_string(f.round);
+    auto station_info = json::parse(admin.get("/v1/station").value().body);
+    crypto::KeySet keys;
+    keys.add(crypto::PublicKey::from_pem(station_info.at("public_key").as_string()).value());
+    auto got = admin.get(target);
+    std::optional<crypto::Envelope> env;
+    if (got && got->status == 200) {
+      if (auto parsed = crypto::parse_envelope(got->body)) env = std::move(*parsed);
+    }
+    const bool signed_ok =
+        env && crypto::verify_envelope(*env, crypto::payload_type::kResult, keys).has_value();
+    out["minutes_signed"] = signed_ok;
+    if (env) {
+      const json::value minutes = json::parse(env->payload, ec);
+      if (!ec) {
+        copy("minutes_ballots_collected", minutes, {"ballots_collected"});
+        copy("minutes_valid", minutes, {"valid"});
+        copy("minutes_invalid", minutes, {"invalid"});
+        copy("minutes_box_size", minutes, {"ballot_box", "size"});
+      }
+    }
+  }
+  std::cout << json::serialize(out) << std::endl;
+  return r->status == 200 ? 0 : 1;
 }
 
 }  // namespace
@@ -424,9 +541,21 @@ int main(int argc, char** argv) {
   r->add_option("--seed", f.seed, "seed of the random marks")->capture_default_str();
   r->add_option("--station-pid", f.station_pid,
                 "stationd's process id: report its CPU time (by thread) in the measured window");
+  r->add_option("--chunk", f.chunk,
+                "ballots signed, submitted and checked at a time, to bound memory (0: all)")
+      ->capture_default_str();
+  CloseFlags cf;
+  auto* c = cli.add_subcommand("close", "close the round as official o1 and time the command");
+  c->add_option("--dir", cf.dir, "directory written by prepare")->required();
+  c->add_option("--port", cf.port)->required();
+  c->add_option("--fingerprint", cf.fingerprint, "the station's TLS fingerprint")->required();
+  c->add_option("--contest", cf.contest)->capture_default_str();
+  c->add_option("--round", cf.round)->capture_default_str();
+  c->add_option("--timeout", cf.timeout_s, "seconds to wait for the answer")->capture_default_str();
   CLI11_PARSE(cli, argc, argv);
   try {
     if (*prep) return prepare(prepare_dir);
+    if (*c) return close_round(cf);
     return run(f);
   } catch (const std::exception& e) {
     std::cerr << "tallystation-loadgen: " << e.what() << "\n";
