@@ -131,7 +131,10 @@ Status Ledger::refresh_boxes(State& s) {
     OpenBox box;
     if (auto old = boxes_.find(key); old != boxes_.end()) box = std::move(old->second);
     const crypto::Digest skey = staging_key(*view.row.log_key);
-    if (box.key != skey || box.leaves.size() > view.row.ballots) box = OpenBox{skey};
+    if (box.key != skey || box.leaves.size() > view.row.ballots) {
+      box = OpenBox{};
+      box.key = skey;
+    }
     // Tokens: re-read when some were issued since (issue_tokens during the round).
     const bool new_tokens = box.tokens.size() != view.row.tokens_issued;
     if (new_tokens) {

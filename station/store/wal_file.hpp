@@ -1,6 +1,6 @@
 // A read-only inspector of SQLite's write-ahead log (station.db-wal), run at start before SQLite
 // opens the database: opening replays the WAL and hides what it ignored.
-// Docs: docs/wal-inspection.md.
+// Docs: docs/storage.md, "Inspecting the write-ahead log before SQLite opens it".
 //
 // The format (https://www.sqlite.org/fileformat2.html, "The Write-Ahead Log"): a 32-byte header
 // (magic 0x377f0682 or 0x377f0683, format version 3007000, page size, checkpoint sequence, salt-1,
