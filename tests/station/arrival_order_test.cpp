@@ -320,6 +320,56 @@ TEST_CASE("after close_round station.db does not reveal the order in which 20000
        << " ms");
 }
 
+TEST_CASE("after close_round the mirror holds no more than the database: a snapshot in key order "
+          "and an empty journal",
+          "[arrival_order]") {
+  constexpr int kBallots = 4000;
+  Station st("arrival-mirror", [&] {
+    StationOptions o;
+    o.mirror = temp_dir("arrival-mirror-dir");
+    return o;
+  }());
+  const auto mirror = *st.options().mirror;
+  const auto db_file = st.data() / "station.db";
+  const auto rank_of = post_in_random_order(st, kBallots, 20261202);
+  const crypto::Digest k_round = read_log_key(db_file);
+  const crypto::Digest k_staging = staging_key(k_round);
+  {  // during the round the journal holds the staged rows (sealed) and the key, as the database
+    const std::string journal = read_file(mirror / "journal");
+    CHECK(journal.size() > 112);
+    CHECK_FALSE(occurrences(journal, digest_bytes(k_round)).empty());
+  }
+  Station::expect_ok(st.command("close_round", {{"contest", "cc"}, {"round", 1}}));
+  st.app().drain();
+
+  // The journal is its 112-byte header only; neither key is in any file of the mirror.
+  CHECK(std::filesystem::file_size(mirror / "journal") == 112);
+  for (const auto& entry : std::filesystem::directory_iterator(mirror)) {
+    const std::string bytes = read_file(entry.path());
+    INFO(entry.path().filename().string() << " (" << bytes.size() << " bytes)");
+    CHECK(occurrences(bytes, digest_bytes(k_round)).empty());
+    CHECK(occurrences(bytes, digest_bytes(k_staging)).empty());
+  }
+  const auto snapshot = mirror / "snapshot.db";
+  CHECK(row_cells(snapshot, "staging").empty());
+  const auto cells = row_cells(snapshot, "ballots", 3);
+  const ArrivalRank rank = [&](const Cell& c) -> std::optional<std::uint64_t> {
+    if (c.columns.size() < 3) return std::nullopt;
+    auto it = rank_of.find(c.columns[2]);
+    if (it == rank_of.end()) return std::nullopt;
+    return it->second;
+  };
+  const auto position = in_page_position_leak(cells, rank);
+  const auto order = row_order_leak(cells, rank);
+  WARN(describe("mirror snapshot ballots, in-page position", position));
+  WARN(describe("mirror snapshot ballots, row order", order));
+  CHECK(ranked(cells, rank) == static_cast<std::uint64_t>(kBallots));
+  CHECK(position.accuracy() == Approx(0.5).margin(0.02));
+  CHECK(order.accuracy() == Approx(0.5).margin(0.02));
+  std::error_code ec;
+  std::filesystem::remove_all(mirror, ec);
+}
+
 TEST_CASE("during a round the arrival order lies in the staging table under the staging key only",
           "[arrival_order]") {
   // The control: the same posting, and the file read before close. The staging rows, opened with
