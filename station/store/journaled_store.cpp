@@ -70,6 +70,20 @@ Status replace_file(const fs::path& target, std::string_view bytes) {
   return fsync_path(target.parent_path(), true);
 }
 
+// SHA-256 of a file, read in 1 MiB pieces (a snapshot can be as large as the database).
+std::optional<crypto::Digest> sha256_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) return std::nullopt;
+  crypto::Sha256 h;
+  std::string buf(1 << 20, '\0');
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    if (in.gcount() > 0) h.update(std::string_view(buf.data(), static_cast<std::size_t>(in.gcount())));
+  }
+  if (in.bad()) return std::nullopt;
+  return h.finish();
+}
+
 std::optional<std::string> read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   if (!in) return std::nullopt;
@@ -322,10 +336,11 @@ class JournaledStore::Mirror {
   struct Record {
     std::uint64_t n = 0;
     crypto::Digest chain{};
-    std::string body;
+    std::string_view body;  // into Contents::bytes (or the caller's buffer)
   };
   // What the mirror holds, as read at start.
   struct Contents {
+    std::shared_ptr<const std::string> bytes;  // the journal as read; records point into it
     bool usable = false;        // header and snapshot check out
     std::string problem;        // why not, or what is damaged
     std::uint64_t base = 0;     // S
@@ -344,11 +359,13 @@ class JournaledStore::Mirror {
 
   Contents read() const {
     Contents c;
-    auto bytes = read_file(journal());
-    if (!bytes || bytes->empty()) {
+    auto file = read_file(journal());
+    if (!file || file->empty()) {
       c.problem = "it holds no journal";
       return c;
     }
+    c.bytes = std::make_shared<const std::string>(std::move(*file));
+    const std::string* bytes = c.bytes.get();
     if (bytes->size() < 112 || bytes->compare(0, 8, "TSMIRR01") != 0 ||
         digest_bytes(crypto::sha256(std::string_view(*bytes).substr(0, 80))) !=
             std::string_view(*bytes).substr(80, 32)) {
@@ -359,8 +376,8 @@ class JournaledStore::Mirror {
     c.base = h.u64();
     c.base_chain = h.digest();
     const crypto::Digest snap_hash = h.digest();
-    auto snap = read_file(snapshot());
-    if (!snap || crypto::sha256(*snap) != snap_hash) {
+    auto snap = sha256_file(snapshot());
+    if (!snap || *snap != snap_hash) {
       c.problem = snap ? "its snapshot.db does not match the journal header (damaged)"
                        : "its snapshot.db is missing";
       return c;
@@ -414,7 +431,7 @@ class JournaledStore::Mirror {
     if (digest_bytes(crypto::sha256(in.substr(0, total - 32))) != in.substr(total - 32, 32)) {
       return std::nullopt;
     }
-    rec.body = std::string(in.substr(48, len));
+    rec.body = in.substr(48, len);
     in.remove_prefix(total);
     return rec;
   }
@@ -457,17 +474,17 @@ class JournaledStore::Mirror {
       fs::remove(tmp, ec);
       if (auto s = db->vacuum_into(tmp); !s) return s;
       if (auto s = fsync_path(tmp, false); !s) return s;
-      auto bytes = read_file(tmp);
-      if (!bytes) return make_error(Errc::device_error, "mirror: cannot read " + tmp.string());
-      snap_hash = crypto::sha256(*bytes);
+      auto hash = sha256_file(tmp);
+      if (!hash) return make_error(Errc::device_error, "mirror: cannot read " + tmp.string());
+      snap_hash = *hash;
       if (::rename(tmp.c_str(), snapshot().c_str()) != 0) {
         return errno_error(errno, "mirror: rename " + tmp.string());
       }
       if (auto s = fsync_path(dir_, true); !s) return s;
     } else {
-      auto bytes = read_file(snapshot());
-      if (!bytes) return make_error(Errc::device_error, "mirror: cannot read snapshot.db");
-      snap_hash = crypto::sha256(*bytes);
+      auto hash = sha256_file(snapshot());
+      if (!hash) return make_error(Errc::device_error, "mirror: cannot read snapshot.db");
+      snap_hash = *hash;
     }
     std::string j = "TSMIRR01";
     put_u64(j, n);

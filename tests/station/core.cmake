@@ -10,6 +10,7 @@ add_executable(station_core_tests
   ${CMAKE_CURRENT_SOURCE_DIR}/routes_test.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/commit_test.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/wal_file_test.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/journal_test.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/sqlite_pages.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/sqlite_pages_test.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/arrival_order_test.cpp)
