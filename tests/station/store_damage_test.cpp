@@ -296,6 +296,9 @@ void wal_damage_case(Damage damage, bool mirrored) {
     CHECK(s.daemon().start_exit_status() == 2);
     CHECK(contains(err, "had committed up to"));
     CHECK(contains(err, "missing"));
+    // ... and says what the inspector found in the log (the refusal is the only line printed).
+    CHECK(contains(err, "station.db-wal: Write-ahead log of"));
+    CHECK(contains(err, "SUSPICIOUS"));
   } else {
     // Started: then it must serve every receipted ballot, and warn if the log was damaged.
     CHECK(s.ballots() == static_cast<std::int64_t>(kBallots));
@@ -442,6 +445,7 @@ TEST_CASE("mirror disk full during ingest: 503 disk_full naming the mirror, writ
   REQUIRE(s.daemon().terminate() == 0);
   std::string failure;
   REQUIRE(try_start(s, &failure));
+  client = s.new_client();  // the restarted station listens on another port
   {
     const std::string err = s.daemon().error_output();
     INFO("stderr of the restart: " << err);
@@ -479,7 +483,7 @@ TEST_CASE("read-only data directory or mirror at start: stationd exits naming re
           "[damage][disk]") {
   if (!mounts_available()) return;
   const bool on_mirror = GENERATE(false, true);
-  INFO(on_mirror ? "the mirror directory read-only" : "the data directory read-only");
+  INFO((on_mirror ? "the mirror directory read-only" : "the data directory read-only"));
   TempDir scratch;
   const fs::path mirror = scratch.path() / "mirror";
   DaemonStation s({"--mirror", mirror.string()}, false);
