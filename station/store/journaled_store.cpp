@@ -722,11 +722,13 @@ Result<OpenedStore> open_journaled_store(const JournalSetup& setup) {
   // The write-ahead log, before SQLite reads (and then discards) what it cannot use.
   const fs::path wal_path = setup.database.string() + "-wal";
   bool wal_suspicious = false;
+  std::string wal_note;  // the suspicious report, also for a refusal (which prints no notice)
   if (auto report = inspect_wal(wal_path); std::holds_alternative<WalReport>(report)) {
     const WalReport& w = std::get<WalReport>(report);
     if (w.suspicious()) {
       wal_suspicious = true;
-      notes.push_back(wal_path.string() + ": " + w.describe());
+      wal_note = wal_path.string() + ": " + w.describe();
+      notes.push_back(wal_note);
     }
   } else {
     notes.push_back(wal_path.string() + ": " + std::get<std::string>(report));
@@ -878,7 +880,7 @@ Result<OpenedStore> open_journaled_store(const JournalSetup& setup) {
                                       "missing"
                                 : "the database's " + count_text(pos->count) +
                                       " is not the one recorded in " + setup.head.string();
-      if (wal_suspicious) what += "; the write-ahead log is damaged (see above)";
+      if (wal_suspicious) what += "; the write-ahead log is damaged (" + wal_note + ")";
       return make_error(Errc::corrupt,
                         what + ". Restore the data directory from a mirror or a copy "
                                "(docs/operations.md), or start with --accept-loss to go on "

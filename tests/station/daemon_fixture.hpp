@@ -34,11 +34,13 @@ using testing::Keys;
 
 class DaemonStation {
  public:
-  explicit DaemonStation(std::vector<std::string> extra_args = {})
+  // start_now false: the caller prepares the data directory (daemon().data_dir(), say a file
+  // system mounted there) and then calls start(true) for the first start.
+  explicit DaemonStation(std::vector<std::string> extra_args = {}, bool start_now = true)
       : daemon_(STATIOND_PATH, dir_.path() / "station", std::move(extra_args)) {
     session_file_ = dir_.path() / "session-def.json";
     testing::write_file(session_file_, json::serialize(testing::session_json()));
-    start(true);
+    if (start_now) start(true);
   }
 
   // Starts the daemon (with the session file on the first start) and a client pinned to it.

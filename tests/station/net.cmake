@@ -17,13 +17,19 @@ target_sources(station_net_fixture PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/net_daemo
 add_executable(station_daemon_tests ${CMAKE_CURRENT_SOURCE_DIR}/daemon_test.cpp)
 # kill -9 at random moments while terminals stream ballots; receipts and counts checked after.
 add_executable(station_crash_tests ${CMAKE_CURRENT_SOURCE_DIR}/crash_test.cpp)
-foreach(t station_daemon_tests station_crash_tests)
+# A damaged write-ahead log after receipted ballots (with and without --mirror), a full disk and a
+# read-only file system under the data directory and the mirror (tmpfs mounts in a private mount
+# namespace; without CAP_SYS_ADMIN those cases warn and assert nothing).
+add_executable(station_store_damage_tests ${CMAKE_CURRENT_SOURCE_DIR}/store_damage_test.cpp)
+foreach(t station_daemon_tests station_crash_tests station_store_damage_tests)
   target_link_libraries(${t} PRIVATE station_net_fixture Catch2::Catch2)
   target_compile_definitions(${t} PRIVATE STATIOND_PATH="$<TARGET_FILE:stationd>")
   add_dependencies(${t} stationd)
 endforeach()
 catch_discover_tests(station_daemon_tests TEST_PREFIX "station daemon: ")
 catch_discover_tests(station_crash_tests TEST_PREFIX "station crash: " PROPERTIES TIMEOUT 300)
+catch_discover_tests(station_store_damage_tests TEST_PREFIX "station store damage: "
+  PROPERTIES TIMEOUT 180)
 
 # docs/terminals.md's shell example, run as written against a daemon started by the script.
 add_test(NAME "docs: terminals.md example with curl and openssl"

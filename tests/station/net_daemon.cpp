@@ -40,10 +40,15 @@ std::string Daemon::output() const {
   return slurp(work_ / ("stdout-" + std::to_string(starts_) + ".txt"));
 }
 
+std::string Daemon::error_output() const {
+  return slurp(work_ / ("stderr-" + std::to_string(starts_) + ".txt"));
+}
+
 void Daemon::start(const std::optional<std::filesystem::path>& session_file,
                    std::chrono::milliseconds timeout) {
   if (running()) throw std::logic_error("daemon already running");
   ++starts_;
+  start_exit_status_.reset();
   const auto port_file = work_ / "port";
   std::filesystem::remove(port_file);
   std::vector<std::string> args{binary_.string(),   "--data", data_dir().string(),
@@ -75,6 +80,7 @@ void Daemon::start(const std::optional<std::filesystem::path>& session_file,
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
+      start_exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
       throw std::runtime_error("stationd exited at start: " + slurp(err));
     }
     if (std::chrono::steady_clock::now() > deadline) {

@@ -38,8 +38,11 @@ class Daemon {
   const std::string& keyid() const noexcept { return keyid_; }
   std::filesystem::path data_dir() const { return work_ / "data"; }
   std::filesystem::path log_file() const { return work_ / "requests.log"; }
-  // What the last start printed on stdout.
+  // What the last start printed on stdout, and on stderr (so far, while it runs).
   std::string output() const;
+  std::string error_output() const;
+  // The exit status of the last start that exited before listening (start() threw), else none.
+  std::optional<int> start_exit_status() const noexcept { return start_exit_status_; }
   client::ClientOptions client_options() const;
 
  private:
@@ -51,6 +54,7 @@ class Daemon {
   pid_t pid_ = -1;
   int starts_ = 0;
   std::uint16_t port_ = 0;
+  std::optional<int> start_exit_status_;
   std::string fingerprint_;
   std::string keyid_;
 };

@@ -33,7 +33,8 @@ void post_ballots(AppContext& app, RouteRequest& request, Responder& respond) {
       } else {
         res.body = std::move(receipt);
       }
-      res.log_fields = std::move(fields);
+      // After the route's fields, what the refusal logs (a storage error's "cause").
+      res.log_fields.insert(res.log_fields.begin(), fields.begin(), fields.end());
       if (!o.refused && o.retry) res.log_fields.emplace_back("retry", "true");
       r(std::move(res));
     });

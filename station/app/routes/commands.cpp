@@ -21,7 +21,8 @@ void post_commands(AppContext& app, RouteRequest& request, Responder& respond) {
     app.writer.submit(
         std::move(*command), [fields = std::move(fields), r = std::move(r)](CommandOutcome o) {
           HttpResponse res = o ? json_response(json::serialize(*o)) : refusal_response(o.error());
-          res.log_fields = fields;
+          // After the route's fields, what the refusal logs (a storage error's "cause").
+          res.log_fields.insert(res.log_fields.begin(), fields.begin(), fields.end());
           r(std::move(res));
         });
   });

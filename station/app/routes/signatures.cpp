@@ -30,7 +30,8 @@ void post_signatures(AppContext& app, RouteRequest& request, Responder& respond)
         res = refusal_response(Refusal::internal, e.what());
       }
     }
-    res.log_fields = fields;
+    // After the route's fields, what the refusal logs (a storage error's "cause").
+    res.log_fields.insert(res.log_fields.begin(), fields.begin(), fields.end());
     r(std::move(res));
   });
 }
