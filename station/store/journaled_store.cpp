@@ -842,10 +842,12 @@ Result<OpenedStore> open_journaled_store(const JournalSetup& setup) {
       auto p = position_of(*db);
       if (!p) return p.error();
       pos = *p;
-      notes.push_back("the database was behind its mirror: " + std::to_string(top - from) +
-                      " commits (" + count_text(from + 1) + " to " + std::to_string(top) +
-                      ", " + std::to_string(ballots) +
-                      " ballots) were restored from the mirror");
+      const std::uint64_t k = top - from;
+      notes.push_back("the database was behind its mirror: " + std::to_string(k) +
+                      (k == 1 ? " commit (" + count_text(top)
+                              : " commits (" + count_text(from + 1) + " to " + std::to_string(top)) +
+                      ", " + std::to_string(ballots) + (ballots == 1 ? " ballot" : " ballots") +
+                      ") restored from the mirror");
     } else {
       notes.push_back("the database (" + count_text(pos->count) +
                       ") is behind the mirror's snapshot (" + count_text(mc.base) + ")");
