@@ -298,7 +298,9 @@ SqliteStore::SqliteStore(sqlite3* db) : db_(db) {}
 
 int SqliteStore::on_wal_commit(void* self, sqlite3* db, const char*, int pages) {
   auto& store = *static_cast<SqliteStore*>(self);
-  if (pages >= Checkpointer::kHardLimitPages) {
+  // compact() holds the checkpoint lock itself, and truncates the WAL when it is done.
+  if (store.compacting_) return SQLITE_OK;
+  if (pages >= store.hard_limit_pages_) {
     std::lock_guard lock(store.checkpointer_->running());
     sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
   } else if (pages >= Checkpointer::kCheckpointPages) {
@@ -376,6 +378,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::pa
   // Checkpoints in the background from here on (the WAL hook replaces SQLite's automatic
   // checkpoint at commit); if the second connection cannot be opened, SQLite's own remain.
   store->checkpointer_ = Checkpointer::start(file, options.vfs);
+  if (options.hard_limit_pages > 0) store->hard_limit_pages_ = options.hard_limit_pages;
   if (store->checkpointer_) sqlite3_wal_hook(db, &SqliteStore::on_wal_commit, store.get());
   return store;
 }
@@ -534,6 +537,12 @@ Status SqliteStore::checkpoint_truncate() {
 Status SqliteStore::compact() {
   std::unique_lock<std::mutex> lock;
   if (checkpointer_) lock = std::unique_lock(checkpointer_->running());
+  // VACUUM commits through the WAL, whose hook must not take the lock held here.
+  compacting_ = true;
+  struct Done {
+    bool& flag;
+    ~Done() { flag = false; }
+  } done{compacting_};
   // VACUUM rebuilds every table into fresh pages in key order (https://sqlite.org/lang_vacuum.html):
   // afterwards a row's page and its place in the page follow from the keys alone.
   if (auto s = exec("VACUUM"); !s) return s;

@@ -26,6 +26,8 @@ class SqliteStore final : public Store {
  public:
   struct Options {
     std::string vfs;  // a registered SQLite VFS by name (tests inject faults); empty: the default
+    // WAL pages after which the writer checkpoints itself, waiting (0: 65536). Tests set it low.
+    int hard_limit_pages = 0;
   };
   // Opens (creating if needed) the database and its schema. Refuses a schema version it does not
   // know (Errc::corrupt) and a database it may not write (Errc::read_only).
@@ -94,6 +96,8 @@ class SqliteStore final : public Store {
   std::map<const char*, sqlite3_stmt*> cache_;
   std::atomic<std::uint64_t> commits_{0};       // read by tests from other threads
   std::unique_ptr<Checkpointer> checkpointer_;  // null: SQLite's own checkpoints, at commit
+  int hard_limit_pages_ = 65536;
+  bool compacting_ = false;  // writer thread: compact() is running
 };
 
 }  // namespace tallystation::station

@@ -156,6 +156,37 @@ TEST_CASE("sealing a round sorts its staged ballots into the box and spends thei
   CHECK(s->ballots("cc", 1)->size() == 20);
 }
 
+TEST_CASE("compacting a large round does not wait on its own WAL checkpoint", "[store]") {
+  // Regression: compact() holds the checkpoint lock while VACUUM commits through the WAL; the WAL
+  // hook then took the same lock once the WAL passed its hard limit, and the writer deadlocked
+  // (seen closing a round of 10^6 ballots). A tiny limit makes every commit cross it.
+  TempDb db;
+  SqliteStore::Options options;
+  options.hard_limit_pages = 4;
+  auto opened = SqliteStore::open(db.file, options);
+  REQUIRE(opened.has_value());
+  auto& s = *opened;
+  const crypto::Digest key = staging_key(new_log_key());
+  std::vector<crypto::Digest> tokens;
+  std::vector<std::string> sealed;
+  for (int i = 0; i < 300; ++i) {
+    StagedBallot b = staged_ballot(i);
+    b.payload += std::string(500, 'x');
+    tokens.push_back(b.token);
+    sealed.push_back(seal_staged(key, "cc", 1, b));
+  }
+  REQUIRE(s->begin());
+  REQUIRE(s->insert_tokens("cc", 1, tokens));
+  REQUIRE(s->stage_ballots("cc", 1, sealed));
+  REQUIRE(s->commit());
+  REQUIRE(s->begin());
+  REQUIRE(s->seal_round("cc", 1, key).has_value());
+  REQUIRE(s->commit());
+  REQUIRE(s->compact());
+  CHECK(s->ballots("cc", 1)->size() == 300);
+  CHECK(std::filesystem::file_size(db.file.string() + "-wal") == 0);
+}
+
 TEST_CASE("sealing refuses a row under another key and a token spent twice", "[store]") {
   TempDb db;
   auto s = db.open();
