@@ -215,6 +215,30 @@ std::vector<std::size_t> occurrences(const std::string& hay, const std::string& 
   return at;
 }
 
+// Reads `table` of `db` page by page and checks that neither in-page position nor row order
+// predicts arrival better than chance (50% +- 2%); a row's arrival is the rank of the leaf hash in
+// its column `rank_column`, and all `n` rows must be found and ranked.
+void check_at_chance(const std::filesystem::path& db, const char* table, std::size_t rank_column,
+                     const std::unordered_map<std::string, std::uint64_t>& rank_of, int n) {
+  const auto cells = row_cells(db, table, rank_column + 1);
+  const ArrivalRank rank = [&](const Cell& c) -> std::optional<std::uint64_t> {
+    if (c.columns.size() <= rank_column) return std::nullopt;
+    auto it = rank_of.find(c.columns[rank_column]);
+    if (it == rank_of.end()) return std::nullopt;
+    return it->second;
+  };
+  const auto position = in_page_position_leak(cells, rank);
+  const auto order = row_order_leak(cells, rank);
+  WARN(describe((std::string(table) + ", in-page position").c_str(), position));
+  WARN(describe((std::string(table) + ", row order").c_str(), order));
+  CHECK(cells.size() == static_cast<std::size_t>(n));
+  CHECK(ranked(cells, rank) == static_cast<std::uint64_t>(n));
+  CHECK(position.pairs > static_cast<std::uint64_t>(n));
+  CHECK(position.accuracy() == Approx(0.5).margin(0.02));
+  CHECK(order.pairs == static_cast<std::uint64_t>(n - 1));
+  CHECK(order.accuracy() == Approx(0.5).margin(0.02));
+}
+
 }  // namespace
 
 TEST_CASE("after close_round station.db does not reveal the order in which 20000 ballots arrived",
@@ -256,45 +280,11 @@ TEST_CASE("after close_round station.db does not reveal the order in which 20000
     CHECK(occurrences(bytes, digest_bytes(k_staging)).empty());
   }
 
-  {  // the ballot box: keyed by leaf hash; neither cell positions nor row order say who came first
-    const auto cells = row_cells(db_file, "ballots", 3);  // contest, round, leaf_hash
-    const ArrivalRank rank = [&](const Cell& c) -> std::optional<std::uint64_t> {
-      if (c.columns.size() < 3) return std::nullopt;
-      auto it = rank_of.find(c.columns[2]);
-      if (it == rank_of.end()) return std::nullopt;
-      return it->second;
-    };
-    const auto position = in_page_position_leak(cells, rank);
-    const auto order = row_order_leak(cells, rank);
-    WARN(describe("ballots, in-page position", position));
-    WARN(describe("ballots, row order", order));
-    CHECK(cells.size() == static_cast<std::size_t>(kBallots));
-    CHECK(ranked(cells, rank) == static_cast<std::uint64_t>(kBallots));
-    CHECK(position.pairs > static_cast<std::uint64_t>(kBallots));
-    CHECK(position.accuracy() == Approx(0.5).margin(0.02));
-    CHECK(order.pairs == static_cast<std::uint64_t>(kBallots - 1));
-    CHECK(order.accuracy() == Approx(0.5).margin(0.02));
-  }
-
-  {  // the tokens: a token "arrived" with the ballot that spent it (spent_by = its leaf hash)
-    const auto cells = row_cells(db_file, "tokens", 4);  // contest, round, token_hash, spent_by
-    const ArrivalRank rank = [&](const Cell& c) -> std::optional<std::uint64_t> {
-      if (c.columns.size() < 4) return std::nullopt;
-      auto it = rank_of.find(c.columns[3]);
-      if (it == rank_of.end()) return std::nullopt;
-      return it->second;
-    };
-    const auto position = in_page_position_leak(cells, rank);
-    const auto order = row_order_leak(cells, rank);
-    WARN(describe("tokens, in-page position", position));
-    WARN(describe("tokens, row order", order));
-    CHECK(cells.size() == static_cast<std::size_t>(kBallots));
-    CHECK(ranked(cells, rank) == static_cast<std::uint64_t>(kBallots));
-    CHECK(position.pairs > static_cast<std::uint64_t>(kBallots));
-    CHECK(position.accuracy() == Approx(0.5).margin(0.02));
-    CHECK(order.pairs == static_cast<std::uint64_t>(kBallots - 1));
-    CHECK(order.accuracy() == Approx(0.5).margin(0.02));
-  }
+  // The ballot box, keyed by leaf hash; and the tokens, each of which "arrived" with the ballot
+  // that spent it (spent_by = its leaf hash): neither cell positions nor row order say who came
+  // first.
+  check_at_chance(db_file, "ballots", 2, rank_of, kBallots);  // contest, round, leaf_hash
+  check_at_chance(db_file, "tokens", 3, rank_of, kBallots);   // ..., token_hash, spent_by
 
   // Nothing staged is left, and the round's key is gone (raw pages first, then through SQLite).
   CHECK(row_cells(db_file, "staging").empty());
