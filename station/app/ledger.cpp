@@ -146,19 +146,21 @@ Status Ledger::refresh_boxes(State& s) {
     // Staged ballots: read those not in memory yet (all of them at start).
     const std::size_t known = box.leaves.size();
     if (known != view.row.ballots) {
-      auto rows = store_.staged(key.first, key.second);
-      if (!rows) return rows.error();
-      if (rows->size() != view.row.ballots) {
-        return make_error(Errc::corrupt, "staging: " + std::to_string(rows->size()) +
-                                             " ballots staged for " + where + ", whose log has " +
-                                             std::to_string(view.row.ballots));
-      }
-      for (std::size_t i = known; i < rows->size(); ++i) {
-        auto b = open_staged(skey, key.first, key.second, (*rows)[i]);
+      std::uint64_t staged = known;
+      auto scanned = store_.scan_staged(key.first, key.second, known, [&](std::string_view row) -> Status {
+        auto b = open_staged(skey, key.first, key.second, row);
         if (!b) return make_error(Errc::corrupt, "staging: a row of " + where + " does not open");
         box.leaves.push_back(b->leaf);
         box.leaf_tokens.push_back(b->token);
         ++box.per_terminal[b->terminal];
+        ++staged;
+        return {};
+      });
+      if (!scanned) return scanned.error();
+      if (staged != view.row.ballots) {
+        return make_error(Errc::corrupt, "staging: " + std::to_string(staged) +
+                                             " ballots staged for " + where + ", whose log has " +
+                                             std::to_string(view.row.ballots));
       }
     }
     if (!box.mark(new_tokens ? 0 : known)) {
@@ -202,32 +204,30 @@ congress::Environment Ledger::environment() const {
     return key->keyid();
   };
   env.count = [this](const tally::Contest& contest) {
-    const std::string where = contest.id + " round " + std::to_string(contest.round);
-    std::vector<std::string> payloads;
+    // One payload at a time: a round can hold millions of ballots.
+    BoxCounter counter(contest);
+    Status scanned;
     if (auto box = boxes_.find(RoundKey{contest.id, contest.round}); box != boxes_.end()) {
-      // The round being closed: its ballots are still staged (the count does not depend on
-      // their order).
-      auto rows = store_.staged(contest.id, contest.round);
-      if (!rows) {
-        throw std::runtime_error("cannot read the ballots of " + where + ": " +
-                                 rows.error().message);
-      }
-      payloads.reserve(rows->size());
-      for (const std::string& row : *rows) {
-        auto b = open_staged(box->second.key, contest.id, contest.round, row);
-        if (!b) throw std::runtime_error("a staged ballot of " + where + " does not open");
-        payloads.push_back(std::move(b->payload));
-      }
+      // The round being closed: its ballots are still staged (a count does not depend on their
+      // order).
+      const crypto::Digest& key = box->second.key;
+      scanned = store_.scan_staged(contest.id, contest.round, 0, [&](std::string_view row) -> Status {
+        auto b = open_staged(key, contest.id, contest.round, row);
+        if (!b) return make_error(Errc::corrupt, "a staged ballot does not open");
+        counter.add(b->payload);
+        return {};
+      });
     } else {
-      auto ballots = store_.ballots(contest.id, contest.round);
-      if (!ballots) {
-        throw std::runtime_error("cannot read the ballots of " + where + ": " +
-                                 ballots.error().message);
-      }
-      payloads.reserve(ballots->size());
-      for (BallotRow& b : *ballots) payloads.push_back(std::move(b.payload));
+      scanned = store_.scan_payloads(contest.id, contest.round, [&](std::string_view payload) -> Status {
+        counter.add(payload);
+        return {};
+      });
     }
-    return count_box(contest, payloads);
+    if (!scanned) {
+      throw std::runtime_error("cannot read the ballots of " + contest.id + " round " +
+                               std::to_string(contest.round) + ": " + scanned.error().message);
+    }
+    return counter.finish();
   };
   return env;
 }

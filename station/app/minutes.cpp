@@ -86,16 +86,16 @@ tally::Contest tally_contest(const MinutesFacts& facts) {
                                  facts.present);
 }
 
+void BoxCounter::add(std::string_view payload) {
+  auto ballot = parse_ballot_payload(payload);
+  if (!ballot) throw std::runtime_error("a stored ballot does not parse: " + ballot.error().message);
+  marks_.assign(ballot->marks.begin(), ballot->marks.end());
+  counter_.add_ids(marks_);
+}
+
 tally::Result count_box(const tally::Contest& contest, std::span<const std::string> box_payloads) {
-  tally::Counter counter(contest);  // throws if the round cannot be counted: a caller's bug
-  std::vector<std::string_view> marks;
-  for (const std::string& payload : box_payloads) {
-    auto ballot = parse_ballot_payload(payload);
-    if (!ballot)
-      throw std::runtime_error("a stored ballot does not parse: " + ballot.error().message);
-    marks.assign(ballot->marks.begin(), ballot->marks.end());
-    counter.add_ids(marks);
-  }
+  BoxCounter counter(contest);  // throws if the round cannot be counted: a caller's bug
+  for (const std::string& payload : box_payloads) counter.add(payload);
   return counter.finish();
 }
 

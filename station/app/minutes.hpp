@@ -19,6 +19,7 @@
 #include "station/config/session.hpp"
 #include "tally/congress/congress.hpp"
 #include "tally/contest.hpp"
+#include "tally/counter.hpp"
 #include "tally/further_round.hpp"
 #include "tally/result.hpp"
 
@@ -63,8 +64,19 @@ struct MinutesFacts {
 // The tally/ engine's view of the round (congress::round_contest over the session's contest).
 tally::Contest tally_contest(const MinutesFacts& facts);
 
-// Counts a round's ballot box (accepted payloads) as `contest`. A payload that does not parse is
-// a broken invariant (std::runtime_error).
+// Counts a round's ballot box (accepted payloads) as `contest`, one payload at a time, so that a
+// box read from the store need not be held in memory whole. A payload that does not parse is a
+// broken invariant (std::runtime_error).
+class BoxCounter {
+ public:
+  explicit BoxCounter(const tally::Contest& contest) : counter_(contest) {}
+  void add(std::string_view payload);
+  tally::Result finish() { return counter_.finish(); }
+
+ private:
+  tally::Counter counter_;
+  std::vector<std::string_view> marks_;
+};
 tally::Result count_box(const tally::Contest& contest, std::span<const std::string> box_payloads);
 
 struct Minutes {

@@ -97,6 +97,14 @@ class JournaledStore final : public Store {
   Result<std::vector<std::string>> staged(std::string_view contest, std::uint32_t round) override {
     return db_->staged(contest, round);
   }
+  Status scan_staged(std::string_view contest, std::uint32_t round, std::uint64_t skip,
+                     const RowVisitor& visit) override {
+    return db_->scan_staged(contest, round, skip, visit);
+  }
+  Status scan_payloads(std::string_view contest, std::uint32_t round,
+                       const RowVisitor& visit) override {
+    return db_->scan_payloads(contest, round, visit);
+  }
   Result<std::uint64_t> seal_round(std::string_view contest, std::uint32_t round,
                                    const crypto::Digest& key) override;
   Result<std::vector<crypto::Digest>> leaf_hashes(std::string_view contest,

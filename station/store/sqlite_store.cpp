@@ -94,6 +94,12 @@ class Query {
     return p == nullptr ? std::string() : std::string(static_cast<const char*>(p), n);
   }
   std::int64_t col_int(int i) const { return sqlite3_column_int64(s_, i); }
+  // Valid until the next step or reset.
+  std::string_view col_view(int i) const {
+    const auto* p = sqlite3_column_blob(s_, i);
+    const int n = sqlite3_column_bytes(s_, i);
+    return p == nullptr ? std::string_view() : std::string_view(static_cast<const char*>(p), n);
+  }
   bool col_null(int i) const { return sqlite3_column_type(s_, i) == SQLITE_NULL; }
   bool col_digest(int i, crypto::Digest& out) const {
     if (sqlite3_column_bytes(s_, i) != static_cast<int>(out.size())) return false;
@@ -706,6 +712,33 @@ Result<std::vector<std::string>> SqliteStore::staged(std::string_view contest,
   while ((rc = q.step()) == SQLITE_ROW) out.push_back(q.col_text(0));
   if (rc != SQLITE_DONE) return error("staged");
   return out;
+}
+
+Status SqliteStore::scan_staged(std::string_view contest, std::uint32_t round,
+                                std::uint64_t skip, const RowVisitor& visit) {
+  TS_PREPARE(q,
+             "SELECT sealed FROM staging WHERE contest = ?1 AND round = ?2 ORDER BY seq "
+             "LIMIT -1 OFFSET ?3");
+  q.text(1, contest).integer(2, round).integer(3, static_cast<std::int64_t>(skip));
+  int rc;
+  while ((rc = q.step()) == SQLITE_ROW) {
+    if (auto s = visit(q.col_view(0)); !s) return s;
+  }
+  if (rc != SQLITE_DONE) return error("scan_staged");
+  return {};
+}
+
+Status SqliteStore::scan_payloads(std::string_view contest, std::uint32_t round,
+                                  const RowVisitor& visit) {
+  TS_PREPARE(q,
+             "SELECT payload FROM ballots WHERE contest = ?1 AND round = ?2 ORDER BY leaf_hash");
+  q.text(1, contest).integer(2, round);
+  int rc;
+  while ((rc = q.step()) == SQLITE_ROW) {
+    if (auto s = visit(q.col_view(0)); !s) return s;
+  }
+  if (rc != SQLITE_DONE) return error("scan_payloads");
+  return {};
 }
 
 Result<std::uint64_t> SqliteStore::seal_round(std::string_view contest, std::uint32_t round,

@@ -66,6 +66,10 @@ class SqliteStore final : public Store {
   Status stage_ballots(std::string_view contest, std::uint32_t round,
                        const std::vector<std::string>& sealed) override;
   Result<std::vector<std::string>> staged(std::string_view contest, std::uint32_t round) override;
+  Status scan_staged(std::string_view contest, std::uint32_t round, std::uint64_t skip,
+                     const RowVisitor& visit) override;
+  Status scan_payloads(std::string_view contest, std::uint32_t round,
+                       const RowVisitor& visit) override;
   Result<std::uint64_t> seal_round(std::string_view contest, std::uint32_t round,
                                    const crypto::Digest& key) override;
   Result<std::vector<crypto::Digest>> token_hashes(std::string_view contest,

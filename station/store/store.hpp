@@ -10,6 +10,7 @@
 // that returns an error has made nothing durable as far as the caller may assume, and the caller
 // must rollback().
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -156,6 +157,14 @@ class Store {
   // The round's sealed staging rows, in the order they were staged.
   virtual Result<std::vector<std::string>> staged(std::string_view contest,
                                                   std::uint32_t round) = 0;
+  // The same, one row at a time, from the `skip`-th on (a round can hold millions); an error the
+  // callback returns stops the scan and is returned.
+  using RowVisitor = std::function<Status(std::string_view)>;
+  virtual Status scan_staged(std::string_view contest, std::uint32_t round, std::uint64_t skip,
+                             const RowVisitor& visit) = 0;
+  // A closed round's ballot payloads, one at a time, in leaf-hash order.
+  virtual Status scan_payloads(std::string_view contest, std::uint32_t round,
+                               const RowVisitor& visit) = 0;
   // Inside the close_round transaction: opens every staging row of the round with `key`, inserts
   // the ballots into the ballot box in leaf-hash order and marks their tokens spent in token-hash
   // order, deletes the round's staging rows and sets meta.compact_pending. Returns the number of
