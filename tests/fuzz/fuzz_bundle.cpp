@@ -28,13 +28,14 @@ namespace {
 const char* const kFiles[] = {"session.json", "commands.jsonl", "command_log.json", "keys.json",
                               "tokens.txt"};
 
-std::filesystem::path bundle_dir() {
-  static const std::filesystem::path dir = [] {
+// Never destroyed: remove_dir runs at exit, after function-local statics may have gone.
+const std::filesystem::path& bundle_dir() {
+  static const std::filesystem::path* const dir = [] {
     std::string tmpl = (std::filesystem::temp_directory_path() / "ts-fuzz-bundle-XXXXXX").string();
     if (::mkdtemp(tmpl.data()) == nullptr) std::abort();
-    return std::filesystem::path(tmpl);
+    return new std::filesystem::path(tmpl);
   }();
-  return dir;
+  return *dir;
 }
 
 void remove_dir() {
@@ -45,9 +46,9 @@ void remove_dir() {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  static const bool registered = (std::atexit(remove_dir), true);
+  static const bool registered = (bundle_dir(), std::atexit(remove_dir), true);
   (void)registered;
-  const std::filesystem::path dir = bundle_dir();
+  const std::filesystem::path& dir = bundle_dir();
   const auto parts = fuzz::split(fuzz::as_view(data, size), "\n%%\n");
   for (std::size_t i = 0; i < std::size(kFiles); ++i) {
     const std::filesystem::path p = dir / kFiles[i];

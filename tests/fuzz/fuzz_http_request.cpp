@@ -7,8 +7,9 @@
 // Input: "METHOD TARGET\nCONTENT-TYPE\nBODY..." (the first line split at its first space; a missing
 // line is empty).
 // Invariants: the responder is called exactly once, within 30 s; the status is in 100..599; an
-// error (4xx, 5xx) has a JSON object body with a string "error"; a HEAD answer has no body; a 2xx
-// only for a request within the route's body rules (content type and size limit).
+// error (4xx, 5xx) has a JSON object body with a string "error"; a 2xx only for a request within
+// the route's body rules (content type and size limit). (That a HEAD answer carries no body is the
+// network edge's job, station/net/connection.cpp: the handler answers HEAD like any method.)
 #include <boost/json.hpp>
 #include <atomic>
 #include <chrono>
@@ -90,7 +91,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const BodyRules rules = world->app->body_rules(req.method, req.target);
   const bool within_rules =
       req.body.size() <= rules.limit && content_type_matches(req.content_type, rules.content_type);
-  const bool head = req.method == "HEAD";
 
   auto calls = std::make_shared<std::atomic<int>>(0);
   auto promise = std::make_shared<std::promise<HttpResponse>>();
@@ -99,13 +99,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (calls->fetch_add(1) == 0) promise->set_value(std::move(r));
   });
   if (future.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
-    FUZZ_CHECK(!"no response within 30 s");
+    fuzz::invariant_failed("a response within 30 s", __FILE__, __LINE__);
   }
   const HttpResponse res = future.get();
   FUZZ_CHECK(calls->load() == 1);
   FUZZ_CHECK(res.status >= 100 && res.status <= 599);
-  if (head) FUZZ_CHECK(res.body.empty());
-  if (res.status >= 400 && !head) {
+  if (res.status >= 400) {
     boost::system::error_code ec;
     const auto v = boost::json::parse(res.body, ec);
     FUZZ_CHECK(!ec && v.is_object() && v.as_object().contains("error") &&
