@@ -1,14 +1,16 @@
 // Fuzz target: tally-audit's bundle reader (tally/audit/verify/bundle_model.hpp, box_scan.hpp):
 // verify::load_session (session.json), read_command_log (commands.jsonl, command_log.json, with
 // the congress replay's parse of every command), check_keys_file (keys.json) and read_token_set
-// (tokens.txt), as `tally-audit verify` runs them on an audit bundle.
+// (tokens.txt), as `tally-audit verify` runs them on an audit bundle, and box_leaves (a round's
+// ballots.jsonl read as envelopes, as `tally-audit receipt` does). The signature-checking box
+// scan (scan_box, on a worker pool) is not run here: its envelope and payload parsers are.
 //
 // Input: the bundle's files joined by the line "%%": session.json, commands.jsonl,
-// command_log.json, keys.json, tokens.txt (missing parts: the file is absent). They are written to
+// command_log.json, keys.json, tokens.txt, ballots.jsonl (missing parts: the file is absent). They are written to
 // a temporary directory: the readers read files.
 // Exceptions are what tally-audit verify turns into "no verdict" (exit 2, verify_command.cpp), not
 // crashes; crashes and sanitizer reports are.
-// Invariants: a report's checks have passed <= total.
+// Invariant: box_leaves names the line it could not read.
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -26,7 +28,7 @@ using namespace tallystation::audit::verify;
 namespace {
 
 const char* const kFiles[] = {"session.json", "commands.jsonl", "command_log.json", "keys.json",
-                              "tokens.txt"};
+                              "tokens.txt",   "ballots.jsonl"};
 
 // Never destroyed: remove_dir runs at exit, after function-local statics may have gone.
 const std::filesystem::path& bundle_dir() {
@@ -59,6 +61,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       std::error_code ec;
       std::filesystem::remove(p, ec);
     }
+  }
+  try {
+    std::string error;
+    if (!box_leaves(dir / "ballots.jsonl", error)) FUZZ_CHECK(!error.empty());
+  } catch (const std::exception&) {
   }
   try {
     const SessionDef session = load_session(dir / "session.json");

@@ -5,7 +5,9 @@ Deterministic: the signed seeds use the example keys of docs/examples/keys/ (Ed2
 deterministic), signed with the openssl command line. Run from anywhere:
     python3 tests/fuzz/make_seeds.py
 It rewrites the generated files only; files added by hand (and regressions/) are left alone.
-The audit bundle seeds come from a bundle written by tallystation-genbundle (see bundle_seeds()).
+The audit bundle seeds (fuzz_bundle) come from a bundle written by tallystation-genbundle:
+    python3 tests/fuzz/make_seeds.py --genbundle BUILD/tallystation-genbundle
+(genbundle uses fresh keys, so these seeds differ from run to run; they are committed as written.)
 """
 import base64, hashlib, json, os, subprocess, sys, tempfile
 
@@ -212,5 +214,32 @@ def main():
         write("fuzz_contest", name, compact({k: v for k, v in c.items() if v is not None}))
 
 
+def bundle_seeds(genbundle):
+    """fuzz_bundle: session.json, commands.jsonl, command_log.json, keys.json, tokens.txt,
+    ballots.jsonl joined by the line %%, from a 4-ballot bundle and near misses of it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "bundle")
+        subprocess.run([genbundle, "--out", out, "--ballots", "4", "--candidates", "3", "--seats",
+                        "1", "--threads", "1"], check=True, capture_output=True)
+        rounds = os.path.join(out, "rounds")
+        contest = sorted(os.listdir(rounds))[0]
+        rnd = os.path.join(rounds, contest, sorted(os.listdir(os.path.join(rounds, contest)))[0])
+        files = [open(os.path.join(out, f), "rb").read()
+                 for f in ("session.json", "commands.jsonl", "command_log.json", "keys.json")]
+        files += [open(os.path.join(rnd, f), "rb").read() for f in ("tokens.txt", "ballots.jsonl")]
+    join = lambda parts: b"\n%%\n".join(parts)
+    write("fuzz_bundle", "bundle.txt", join(files))
+    write("fuzz_bundle", "session_only.txt", files[0])
+    lines = files[1].splitlines(keepends=True)
+    write("fuzz_bundle", "log_first_command_only.txt", join([files[0], lines[0]] + files[2:]))
+    write("fuzz_bundle", "log_reordered.txt", join([files[0], b"".join(reversed(lines))] + files[2:]))
+    write("fuzz_bundle", "tokens_unsorted.txt",
+          join(files[:4] + [b"".join(reversed(files[4].splitlines(keepends=True))), files[5]]))
+    write("fuzz_bundle", "no_keys.txt", join(files[:3] + [b"{}"] + files[4:]))
+
+
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 3 and sys.argv[1] == "--genbundle":
+        bundle_seeds(sys.argv[2])
+    else:
+        main()
