@@ -136,11 +136,62 @@ void report_storage_failure(const Error& e) {
   std::cerr << "stationd: storage error: " << e.message << "\n" << std::flush;
 }
 
+namespace {
+
+// The length of the well-formed UTF-8 sequence at the start of `s` (RFC 3629: no overlong forms,
+// no surrogates, nothing above U+10FFFF), or 0 if it is not one.
+std::size_t utf8_sequence(std::string_view s) {
+  const auto b = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  const unsigned char c = b(0);
+  if (c < 0x80) return 1;
+  std::size_t n = 0;
+  unsigned char lo = 0x80, hi = 0xBF;  // the range of the second byte
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (s.size() < n || b(1) < lo || b(1) > hi) return 0;
+  for (std::size_t i = 2; i < n; ++i) {
+    if (b(i) < 0x80 || b(i) > 0xBF) return 0;
+  }
+  return n;
+}
+
+// A message is English text that may quote the request (a path, a member name): its bytes are
+// the client's. JSON text is UTF-8 (RFC 8259), so each byte that does not start a well-formed
+// sequence becomes U+FFFD; valid text is unchanged.
+std::string valid_utf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  while (!text.empty()) {
+    const std::size_t n = utf8_sequence(text);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      text.remove_prefix(1);
+    } else {
+      out.append(text.substr(0, n));
+      text.remove_prefix(n);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 HttpResponse refusal_response(Refusal r, std::string_view message) {
   HttpResponse res;
   res.status = http_status(r);
-  res.body =
-      boost::json::serialize(boost::json::object{{"error", to_string(r)}, {"message", message}});
+  res.body = boost::json::serialize(
+      boost::json::object{{"error", to_string(r)}, {"message", valid_utf8(message)}});
   res.log_code = std::string(to_string(r));
   return res;
 }
@@ -154,7 +205,7 @@ HttpResponse refusal_response(const Refused& r) {
     body["cause"] = r.cause;
     res.log_fields.emplace_back("cause", r.cause);
   }
-  body["message"] = r.message;
+  body["message"] = valid_utf8(r.message);
   res.body = boost::json::serialize(body);
   return res;
 }

@@ -85,7 +85,9 @@ Refused storage_refusal(const Error& e, std::string message);
 // second is not written again. Thread safe.
 void report_storage_failure(const Error& e);
 
-// {"error":"<code>","message":"<message>"} with the matching status and log_code.
+// {"error":"<code>","message":"<message>"} with the matching status and log_code. The message is
+// made valid UTF-8 (a byte that starts no well-formed sequence becomes U+FFFD): it may quote the
+// request, and JSON text is UTF-8.
 HttpResponse refusal_response(Refusal r, std::string_view message);
 // With a rule: {"error","rule","message"}; with a cause: {"error","cause","message"}, and the
 // request log's line gets "cause" too.
