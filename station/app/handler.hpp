@@ -64,7 +64,9 @@ class Handler {
  public:
   virtual ~Handler() = default;
   // Handles one request; calls respond exactly once, possibly on another thread, possibly before
-  // returning.
+  // returning. A HEAD is answered exactly as the same GET would be, body included (RFC 9110
+  // section 9.3.2): the edge sends the answer's header, its Content-Length the body's length, and
+  // never the body.
   virtual void handle(HttpRequest request, Responder respond) = 0;
   // The rules for the body of a request with this method and target (path and query, as sent),
   // asked by the edge once the request's header has arrived, before any body byte is read (and

@@ -48,17 +48,22 @@ struct RouteTable::Lookup {
 RouteTable::RouteTable(std::span<const Route> rows, Unrouted unrouted)
     : rows_(rows), unrouted_(unrouted) {}
 
+// HEAD is GET without the body (RFC 9110 section 9.3.2): a HEAD takes the path's GET row, whose
+// handler answers exactly as to the GET, and the edge sends that answer's header and no body.
+// A path with a GET row names HEAD after GET in Allow.
 RouteTable::Lookup RouteTable::find(std::string_view method, std::string_view path) const {
   Lookup out;
   std::vector<std::string> params;
+  const std::string_view row_method = method == "HEAD" ? std::string_view("GET") : method;
   for (const Route& row : rows_) {
     if (!path_matches(row.path, path, params)) continue;
-    if (row.method == method && out.route == nullptr) {
+    if (row.method == row_method && out.route == nullptr) {
       out.route = &row;
       out.params = std::move(params);
     }
     if (!out.allow.empty()) out.allow += ", ";
     out.allow += row.method;
+    if (row.method == "GET") out.allow += ", HEAD";
     out.path_limit = std::min(out.path_limit, row.body_limit);
   }
   return out;

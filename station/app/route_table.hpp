@@ -57,7 +57,8 @@ class RouteTable {
 
   std::span<const Route> rows() const noexcept { return rows_; }
 
-  // For the edge (Handler::body_rules): the row's limit and content type, else Unrouted's.
+  // For the edge (Handler::body_rules): the row's limit and content type (a HEAD's: the GET
+  // row's), else Unrouted's.
   BodyRules body_rules(std::string_view method, std::string_view target) const;
 
   struct Admitted {
@@ -66,7 +67,8 @@ class RouteTable {
   };
   // The row that takes the request, or the refusal, checked in this order: a target that does not
   // parse is 400 bad_query; no row for the path is 404 not_found; none for the method is 405
-  // method_not_allowed with an Allow header naming the path's methods; a body of another content
+  // method_not_allowed with an Allow header naming the path's methods (HEAD after each GET); a
+  // HEAD is taken by the path's GET row (RFC 9110 section 9.3.2); a body of another content
   // type than the row's is 415 wrong_content_type, one over the row's limit 413 too_large.
   std::variant<Admitted, HttpResponse> admit(HttpRequest request) const;
 

@@ -125,49 +125,102 @@ HttpResponse error_response(unsigned status, std::string code, std::string messa
   return r;
 }
 
+// Why a request's framing is refused: the status (400, or 501 for a transfer coding the station
+// does not implement) and what is wrong.
+struct FramingProblem {
+  unsigned status = 400;
+  std::string message;
+};
+
+bool is_tchar(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
 // RFC 9112 section 6: the header of a request whose message body length cannot be determined
 // exactly one way is refused (400) before any body byte is read, and the connection closed, so
 // that no byte of it can be taken for the next request (request smuggling). Beast already refuses
-// a Content-Length that is not a number, different Content-Length values, and a Content-Length
-// before a Transfer-Encoding; the rest is checked here. Returns what is wrong, or nothing.
-std::optional<std::string> framing_problem(const http::request_header<>& req) {
-  std::size_t codings = 0;
+// a Content-Length that is not a number, different Content-Length values, a Content-Length
+// before a Transfer-Encoding and a second Transfer-Encoding after one ending in chunked; the rest
+// is checked here. Returns what is wrong, or nothing.
+//
+// Transfer-Encoding: the codings of all its field lines in order, one list (RFC 9110 section
+// 5.3). The station implements chunked only, so exactly one "chunked" is read; otherwise, when
+// chunked is not the final coding (gzip, identity, "chunked, gzip") the length cannot be
+// determined: 400 (RFC 9112 section 6.3 rule 4); chunked twice is 400 (section 7: a sender MUST
+// NOT); an empty or malformed element is 400; and a well-formed list ending in one chunked with
+// another coding before it ("gzip, chunked") is valid framing in a coding the station does not
+// understand: 501 (section 6.1). Either way the connection is closed.
+std::optional<FramingProblem> framing_problem(const http::request_header<>& req) {
+  std::vector<std::string_view> codings;
+  std::size_t coding_fields = 0;
   std::size_t lengths = 0;
-  bool only_chunked = true;
   for (const auto& f : req) {
     if (f.name() == http::field::transfer_encoding) {
-      ++codings;
-      // Beast has trimmed the value's surrounding blanks. The station supports no transfer
-      // coding but chunked: "gzip", "identity", "gzip, chunked", "chunked, chunked", ... are
-      // refused, whether or not chunked comes last.
-      if (!beast::iequals(f.value(), "chunked")) only_chunked = false;
+      ++coding_fields;
+      std::string_view list = f.value();
+      for (;;) {
+        const auto comma = list.find(',');
+        std::string_view element = list.substr(0, comma);
+        while (!element.empty() && (element.front() == ' ' || element.front() == '\t'))
+          element.remove_prefix(1);
+        while (!element.empty() && (element.back() == ' ' || element.back() == '\t'))
+          element.remove_suffix(1);
+        codings.push_back(element);
+        if (comma == std::string_view::npos) break;
+        list.remove_prefix(comma + 1);
+      }
     } else if (f.name() == http::field::content_length) {
       ++lengths;
       const auto v = f.value();
       if (v.empty() || !std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; }))
-        return "Content-Length must be one decimal number";
+        return FramingProblem{400, "Content-Length must be one decimal number"};
     }
   }
-  if (lengths > 1) return "Content-Length must be sent once";
-  if (codings > 0) {
-    if (lengths > 0) return "Transfer-Encoding and Content-Length together";
-    if (req.version() < 11) return "Transfer-Encoding in an HTTP/1.0 request";
-    if (codings > 1 || !only_chunked) {
-      return "Transfer-Encoding must be exactly \"chunked\" (the station supports no other "
-             "transfer coding)";
+  if (lengths > 1) return FramingProblem{400, "Content-Length must be sent once"};
+  if (coding_fields == 0) return std::nullopt;
+  if (lengths > 0) return FramingProblem{400, "Transfer-Encoding and Content-Length together"};
+  if (req.version() < 11) return FramingProblem{400, "Transfer-Encoding in an HTTP/1.0 request"};
+  std::size_t chunked = 0;
+  for (std::string_view c : codings) {
+    // A coding is a token, possibly with parameters ("gzip;q=1" is not one, but is refused anyway).
+    if (c.empty() || !is_tchar(c.front())) {
+      return FramingProblem{400, "Transfer-Encoding has an empty or malformed element"};
     }
+    if (beast::iequals(c, "chunked")) ++chunked;
+  }
+  if (!beast::iequals(codings.back(), "chunked")) {
+    return FramingProblem{400, "the final transfer coding is not chunked: the body's length "
+                               "cannot be determined"};
+  }
+  if (chunked > 1) return FramingProblem{400, "chunked applied more than once"};
+  if (codings.size() > 1) {
+    return FramingProblem{501, "the station implements no transfer coding but chunked; send the "
+                               "body with Transfer-Encoding: chunked alone or Content-Length"};
   }
   return std::nullopt;
 }
 
-// Whether the header section (the start line and the field lines, each ending in CRLF) has a
-// line that begins with a blank: obsolete line folding (RFC 9112 section 5.2), or whitespace
-// before the first field line (section 2.2). Beast would join a folded line to the field before.
-bool has_folded_line(std::string_view header) {
-  for (std::size_t i = 0; i + 1 < header.size(); ++i) {
-    if (header[i] == '\n' && (header[i + 1] == ' ' || header[i + 1] == '\t')) return true;
+// What is wrong with the lines of a request's header section (the start line and the field
+// lines), or nothing: each must end in CRLF (a bare LF or a bare CR is refused: RFC 9112 section
+// 2.2 allows taking a lone LF as a line end, but a proxy in front that did not would read other
+// lines than the station), and none may begin with a blank: obsolete line folding (section 5.2),
+// or whitespace before the first field line (section 2.2). Beast would join a folded line to the
+// field before. complete: header is the whole section through its final CRLF, else a prefix of it
+// (a CR at its end may still be followed by an LF).
+std::optional<std::string> header_line_problem(std::string_view header, bool complete) {
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    if (header[i] == '\n' && (i == 0 || header[i - 1] != '\r')) {
+      return "a line that ends in a bare LF (lines end in CRLF)";
+    }
+    if (header[i] == '\r' && (i + 1 < header.size() ? header[i + 1] != '\n' : complete)) {
+      return "a bare CR (lines end in CRLF)";
+    }
+    if (header[i] == '\n' && i + 1 < header.size() && (header[i + 1] == ' ' || header[i + 1] == '\t')) {
+      return "obsolete line folding (a header line that begins with a blank)";
+    }
   }
-  return false;
+  return std::nullopt;
 }
 
 struct Refusal {
@@ -227,7 +280,7 @@ struct Connection::State {
   std::string peer;
   std::uint64_t body_limit = 0;  // the limit that applies to the request being read
   BodyRules rules;               // the handler's rules for it
-  std::string framing;           // why its framing is refused (RFC 9112 section 6), if it is
+  std::optional<FramingProblem> framing;  // why its framing is refused (RFC 9112), if it is
   Phase phase = Phase::handshake;
   bool stopping = false;
   bool closed = false;
@@ -294,20 +347,20 @@ asio::awaitable<bool> Connection::State::await_request(beast::flat_buffer& buffe
   co_return !stopping;
 }
 
-// Reads until the buffer holds the whole header section of the request it begins with, then
-// refuses one with a folded line (framing is set). Beast parses the header from the buffer after.
+// Reads until the buffer holds the whole header section of the request it begins with, refusing
+// (framing is set) as soon as a line of it ends in a bare LF or CR or begins with a blank. Beast parses the header from the buffer after.
 // Stops early, leaving the refusal to Beast, once the buffer holds more than the header limit.
 asio::awaitable<error_code> Connection::State::read_header_section(beast::flat_buffer& buffer) {
   for (;;) {
     const std::string_view data(static_cast<const char*>(buffer.data().data()), buffer.size());
     // Beast skips no empty line before the request line: the first CRLF CRLF ends the header.
-    if (const auto end = data.find("\r\n\r\n"); end != std::string_view::npos) {
-      if (has_folded_line(data.substr(0, end + 2))) {
-        framing = "obsolete line folding (a header line that begins with a blank)";
-        co_return http::error::bad_field;
-      }
-      co_return error_code{};
+    const auto end = data.find("\r\n\r\n");
+    const bool complete = end != std::string_view::npos;
+    if (auto problem = header_line_problem(complete ? data.substr(0, end + 2) : data, complete)) {
+      framing = {400, std::move(*problem)};
+      co_return http::error::bad_field;
     }
+    if (complete) co_return error_code{};
     if (buffer.size() > ctx.options.header_limit) co_return error_code{};
     auto [ec, n] = co_await stream.async_read_some(buffer.prepare(kReadChunk), kTuple);
     if (ec == asio::error::eof) ec = http::error::partial_message;  // as Beast's read says
@@ -324,7 +377,7 @@ asio::awaitable<error_code> Connection::State::read_request(
   parser.body_limit(opt.body_limit);
   body_limit = opt.body_limit;
   rules = {};
-  framing.clear();
+  framing.reset();
   std::size_t n = 0;
   error_code ec = co_await read_header_section(buffer);
   if (!ec) std::tie(ec, n) = co_await http::async_read_header(stream, buffer, parser, kTuple);
@@ -368,9 +421,12 @@ asio::awaitable<After> Connection::State::serve_one(beast::flat_buffer& buffer) 
   std::string target = header_done ? std::string(req.target()) : std::string();
   const bool head = header_done && req.method() == http::verb::head;
   if (ec) {
-    auto refusal = framing.empty()
-                       ? refusal_for(ec, ctx.options, body_limit)
-                       : Refusal{error_response(400, "malformed", "bad framing: " + framing)};
+    auto refusal =
+        !framing                   ? refusal_for(ec, ctx.options, body_limit)
+        : framing->status == 501 ? Refusal{error_response(501, "not_implemented",
+                                                          "bad framing: " + framing->message)}
+                                 : Refusal{error_response(400, "malformed",
+                                                          "bad framing: " + framing->message)};
     if (!refusal) co_return After::close;  // the client went away, or shutdown cancelled it
     bool sent = false;
     if (refusal->send) {
@@ -436,10 +492,11 @@ asio::awaitable<error_code> Connection::State::write(HttpResponse& r, unsigned v
   if (head || no_content) {
     http::response<http::empty_body> res;
     fill(res);
-    // A HEAD answer names the length its body would have had (RFC 9110 section 9.3.2), but only
-    // a 2xx one: a refusal of the HEAD need not be what a GET would get, and RFC 9110 section 8.6
-    // allows no other length. 1xx, 204 and 304 answers carry none.
-    if (head && !no_content && r.status / 100 == 2) res.content_length(r.body.size());
+    // A HEAD answer is the GET's answer without its body (RFC 9110 section 9.3.2): the handler
+    // answers a HEAD as the GET (handler.hpp), and the edge's own refusals do not depend on the
+    // method, so Content-Length names the length of the body a GET would get (section 8.6), a
+    // refusal's as well. 1xx, 204 and 304 answers carry none.
+    if (head && !no_content) res.content_length(r.body.size());
     auto [ec, n] = co_await http::async_write(stream, res, kTuple);
     co_return ec;
   }

@@ -17,4 +17,5 @@ add_executable(station_core_tests
 target_link_libraries(station_core_tests PRIVATE tallystation::app SQLite::SQLite3 Catch2::Catch2)
 target_compile_definitions(station_core_tests PRIVATE
   TALLYSTATION_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
-catch_discover_tests(station_core_tests TEST_PREFIX "station core: ")
+# Label "core" (scripts/test --sanitize address --only core,net,audit; .ci/run).
+catch_discover_tests(station_core_tests TEST_PREFIX "station core: " PROPERTIES LABELS core)

@@ -9,7 +9,7 @@ target_link_libraries(station_net_fixture
 # shutdown with a request in flight.
 add_executable(station_net_tests ${CMAKE_CURRENT_SOURCE_DIR}/net_server_test.cpp)
 target_link_libraries(station_net_tests PRIVATE station_net_fixture Catch2::Catch2)
-catch_discover_tests(station_net_tests TEST_PREFIX "station net: ")
+catch_discover_tests(station_net_tests TEST_PREFIX "station net: " PROPERTIES LABELS net)
 target_sources(station_net_fixture PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/net_daemon.cpp)
 
 # The real stationd as a child process: start-up banner, ballots and receipts, every refusal,

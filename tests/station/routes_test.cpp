@@ -93,8 +93,16 @@ TEST_CASE("a route table refuses an unknown path 404 and another method 405 with
   auto r = refused(t, request("DELETE", "/v1/hall"));
   CHECK(r.status == 405);
   CHECK(r.log_code == "method_not_allowed");
-  CHECK(allow_header(r) == "GET, POST");
-  CHECK(allow_header(refused(t, request("POST", "/v1/hall/1/2"))) == "GET");
+  CHECK(allow_header(r) == "GET, HEAD, POST");
+  CHECK(allow_header(refused(t, request("POST", "/v1/hall/1/2"))) == "GET, HEAD");
+  // HEAD is taken by the GET row; on a path without one it is 405 like any other method.
+  CHECK(admitted(t, request("HEAD", "/v1/hall?x=1")).route == &kRows[0]);
+  CHECK(admitted(t, request("HEAD", "/v1/hall/a/7")).route == &kRows[2]);
+  auto head = refused(t, request("HEAD", "/v1/report"));
+  CHECK(head.status == 405);
+  CHECK(allow_header(head) == "PUT");
+  // A method is case-sensitive (RFC 9110 section 9.1): "get" is not GET.
+  CHECK(allow_header(refused(t, request("get", "/v1/hall"))) == "GET, HEAD, POST");
   CHECK(refused(t, request("GET", "/v1/%zz")).log_code == "bad_query");
 }
 
@@ -127,6 +135,9 @@ TEST_CASE("a route table reports each row's body rules, and the path's for a req
   CHECK(t.body_rules("DELETE", "/v1/hall").limit == 50);
   CHECK(t.body_rules("DELETE", "/v1/hall").content_type.empty());
   CHECK(t.body_rules("POST", "/v1/report").content_type == "application/json");
+  // A HEAD's are its GET row's.
+  CHECK(t.body_rules("HEAD", "/v1/hall").limit == 100);
+  CHECK(t.body_rules("HEAD", "/v1/hall").content_type.empty());
   // Refused later (404): the table's default.
   CHECK(t.body_rules("GET", "/nowhere").limit == 1000);
   CHECK(t.body_rules("POST", "/nowhere").content_type == "application/json");
@@ -160,7 +171,9 @@ TEST_CASE("the station dispatches every row of its table and refuses what the ta
     CHECK(allow_header(res) != "(none)");
   }
   CHECK(allow_header(st.call("GET", "/v1/ballots")) == "POST");
-  CHECK(allow_header(st.call("POST", "/v1/status")) == "GET");
+  CHECK(allow_header(st.call("POST", "/v1/status")) == "GET, HEAD");
+  CHECK(allow_header(st.call("HEAD", "/v1/ballots")) == "POST");
+  CHECK(st.call("HEAD", "/v1/commands").status == 405);
   CHECK(st.call("GET", "/v1/nowhere").status == 404);
   // A GET row names no content type: any is fine.
   CHECK(st.call("GET", "/v1/status", "", "text/plain").status == 200);
@@ -178,4 +191,36 @@ TEST_CASE("the station's body rules are the ones docs/protocol.md states", "[rou
   CHECK(st.app().body_rules("POST", "/v2/ballots").limit == 1024 * 1024);
   CHECK(st.app().body_rules("POST", "/v2/ballots").content_type == "application/json");
   CHECK(st.app().body_rules("POST", "/v1/status").content_type == "application/json");
+}
+
+TEST_CASE("HEAD on each of the station's GET routes is answered exactly as the GET", "[routes]") {
+  // RFC 9110 section 9.3.2; the edge then sends the answer's header without the body
+  // (tests/station/net_server_test.cpp "HEAD on the station's routes ...").
+  Station st("head");
+  std::set<std::string> gets;
+  for (const Route& row : routes::table()) {
+    if (row.method == "GET") gets.insert(concrete(row.path));
+  }
+  // With the queries they take, and some they refuse.
+  for (const char* t : {"/v1/ballot?contest=cc", "/v1/ballot?contest=nope",
+                        "/v1/checkpoint?contest=cc&round=1", "/v1/results/nope/1",
+                        "/v1/results/cc/x", "/v1/proof?contest=cc&round=1&ballot_hash=00"}) {
+    gets.insert(t);
+  }
+  for (const std::string& target : gets) {
+    CAPTURE(target);
+    const HttpResponse get = st.call("GET", target);
+    const HttpResponse head = st.call("HEAD", target);
+    CHECK(head.status == get.status);
+    CHECK(head.body == get.body);
+    CHECK(head.content_type == get.content_type);
+    CHECK(head.headers == get.headers);
+    CHECK(head.log_code == get.log_code);
+  }
+  CHECK(st.call("HEAD", "/v1/status").status == 200);
+  CHECK(st.call("HEAD", "/v1/station").status == 200);
+  // Every 405 names HEAD beside GET, and HEAD is never refused where GET is taken.
+  auto res = st.call("get", "/v1/status");
+  CHECK(res.status == 405);
+  CHECK(allow_header(res) == "GET, HEAD");
 }
