@@ -125,7 +125,9 @@ class FakeHandler : public ts::Handler {
 };
 
 struct TestServer {
-  explicit TestServer(std::function<void(ts::net::ServerOptions&)> tweak = {}) {
+  // Serves `served`, or the test's own FakeHandler when it is null.
+  explicit TestServer(std::function<void(ts::net::ServerOptions&)> tweak = {},
+                      ts::Handler* served = nullptr) {
     identity = ts::test::make_tls_identity(dir.path());
     ts::net::ServerOptions o;
     o.port = 0;
@@ -139,7 +141,7 @@ struct TestServer {
     o.linger = 300ms;
     if (tweak) tweak(o);
     log = std::move(ts::net::RequestLog::open(dir.path() / "requests.log").value());
-    server = std::move(ts::net::Server::open(o, handler, *log).value());
+    server = std::move(ts::net::Server::open(o, served ? *served : handler, *log).value());
     thread = std::thread([this] { server->run(); });
   }
   ~TestServer() {
@@ -564,39 +566,18 @@ TEST_CASE("HEAD answers carry no body: the next response on the connection is in
 
 namespace {
 
-// The station's own routes (StationApp, as stationd serves them) behind the server.
+// The station's own routes (StationApp, as stationd serves them) behind the server, with the
+// server's default limits.
 struct StationServer {
-  StationServer() {
-    identity = ts::test::make_tls_identity(dir.path());
-    ts::net::ServerOptions o;
-    o.port = 0;
-    o.certificate_file = identity.certificate_file;
-    o.private_key_file = identity.key_file;
-    o.idle_timeout = 2s;
-    o.read_timeout = 2s;
-    o.linger = 300ms;
-    log = std::move(ts::net::RequestLog::open(dir.path() / "requests.log").value());
-    server = std::move(ts::net::Server::open(o, station.app(), *log).value());
-    thread = std::thread([this] { server->run(); });
-  }
-  ~StationServer() {
-    server->stop();
-    thread.join();
-  }
-  ClientOptions client_options() const {
-    ClientOptions c;
-    c.port = server->port();
-    c.tls_fingerprint = identity.fingerprint;
-    c.timeout = 5s;
-    return c;
-  }
-
   ts::testing::Station station{"net-head"};
-  ts::test::TempDir dir;
-  ts::test::TlsIdentity identity;
-  std::unique_ptr<ts::net::RequestLog> log;
-  std::unique_ptr<ts::net::Server> server;
-  std::thread thread;
+  TestServer served{[](ts::net::ServerOptions& o) {
+                      const ts::net::ServerOptions defaults;
+                      o.body_limit = defaults.body_limit;
+                      o.header_limit = defaults.header_limit;
+                      o.handshake_timeout = defaults.handshake_timeout;
+                    },
+                    &station.app()};
+  ClientOptions client_options() const { return served.client_options(); }
 };
 
 // One response read off the front of bytes: its header and its body (none after a HEAD).
