@@ -183,7 +183,10 @@ TEST_CASE("the page reader returns exactly the rows the sqlite3 API returns", "[
       if (i % 13 == 0) {
         sqlite3_bind_null(st, 2);
       } else {
-        sqlite3_bind_int64(st, 2, ints[i % std::size(ints)] + (i % 3 == 0 ? 0 : i));
+        // Offset in unsigned arithmetic: near INT64_MAX the sum wraps (defined), never overflows.
+        const auto offset = static_cast<std::uint64_t>(i % 3 == 0 ? 0 : i);
+        sqlite3_bind_int64(st, 2, static_cast<std::int64_t>(
+                                      static_cast<std::uint64_t>(ints[i % std::size(ints)]) + offset));
       }
       sqlite3_bind_double(st, 3, i * 0.1 - 3.0);
       std::string body(static_cast<std::size_t>(i % 50 == 0 ? 70000 : i * 3), static_cast<char>(i));
