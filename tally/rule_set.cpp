@@ -5,13 +5,13 @@
 namespace tallystation::tally {
 
 RuleSet rule_set_cpv_2024() {
-  return RuleSet{std::string(kRuleSetCpv2024), 0, false, false};
+  return RuleSet{std::string(kRuleSetCpv2024), 0, false, false, 2, 3};
 }
 
 RuleSet rule_set_cpv_2024_cell_secretary() {
   // The regulation's provisions on electing a Party cell secretary: when a third round still
   // elects no one, the directly higher committee appoints (docs/rules.md, "Round limits").
-  return RuleSet{std::string(kRuleSetCpv2024CellSecretary), 3, true, true};
+  return RuleSet{std::string(kRuleSetCpv2024CellSecretary), 3, true, true, 2, 3};
 }
 
 namespace {

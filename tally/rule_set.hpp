@@ -19,6 +19,10 @@ struct RuleSet {
   bool appointment_when_exhausted = false;
   // The contest elects exactly one person (seats == 1, no alternates).
   bool single_seat = false;
+  // Quorum: at least quorum_numerator / quorum_denominator of those convened (less the
+  // categories docs/rules.md "Quorum" names) present before a round may open.
+  std::uint32_t quorum_numerator = 2;
+  std::uint32_t quorum_denominator = 3;
 };
 
 inline constexpr std::string_view kRuleSetCpv2024 = "cpv-2024";

@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "station/app/ledger.hpp"
+#include "tally/rule_set.hpp"
 
 namespace tallystation::station {
 
@@ -45,8 +46,11 @@ Refusal protocol_code(congress::Code code) {
     case Code::contest_concluded:
     case Code::attendance_required:
     case Code::conclude_not_allowed:
+    case Code::roll_incomplete:
+    case Code::no_quorum:
       return Refusal::round_state;
     case Code::not_eligible:
+    case Code::candidate_ineligible:
       return Refusal::not_eligible;
     case Code::unknown_command:
     case Code::bad_argument:
@@ -61,6 +65,13 @@ Refusal protocol_code(congress::Code code) {
     case Code::duplicate_candidate:
     case Code::no_candidates:
     case Code::round_cannot_be_counted:
+    case Code::no_register:
+    case Code::roll_kept:
+    case Code::unknown_person:
+    case Code::already_replaced:
+    case Code::exception_not_needed:
+    case Code::exception_recorded:
+    case Code::unknown_rule:
       return Refusal::bad_command;
   }
   return Refusal::bad_command;
@@ -167,6 +178,19 @@ Checked<json::object> Ledger::store_effect(const congress::Applied& applied,
       return storage(s.error());
     }
     return json::object{{"present", *after.present}, {"convened", session_.convened}};
+  }
+  if (e.command == "record_roll") {
+    // The roll lives in the command log; the answer is its arithmetic now.
+    const tally::RuleSet rules = tally::rule_set_cpv_2024();
+    const congress::Attendance a = congress::attendance(
+        *session_.people, *after.roll, rules.quorum_numerator, rules.quorum_denominator);
+    return json::parse(congress::to_json(a, session_.people->kind)).as_object();
+  }
+  if (e.command == "record_exception") {
+    const congress::Exception& x = after.exceptions.back();
+    return json::object{{"contest", x.contest},   {"candidate", x.candidate},
+                        {"rule", x.rule},         {"body", x.body},
+                        {"decision", x.decision}, {"date", congress::to_string(x.date)}};
   }
   if (e.command == "issue_tokens") return store_tokens(e, after);
   if (e.command == "open_round") return store_open(e, after);

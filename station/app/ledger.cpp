@@ -26,6 +26,7 @@ congress::SessionRules congress_rules(const Session& session, const std::string&
     r.people_keyids.push_back(p.public_key.keyid());
   }
   for (const Person& p : session.committee) r.people_keyids.push_back(p.public_key.keyid());
+  r.people = session.people;
   for (const TerminalDef& t : session.terminals) {
     r.terminals.push_back({t.id, t.public_key.keyid()});
   }

@@ -83,7 +83,7 @@ tally::Contest tally_contest(const MinutesFacts& facts) {
   congress::SessionRules session;
   session.convened = facts.convened;
   return congress::round_contest(session, contest_rules(*facts.contest), facts.round, facts.ballot,
-                                 facts.present);
+                                 facts.present, facts.excluded.value_or(facts.contest->excluded));
 }
 
 void BoxCounter::add(std::string_view payload) {
@@ -151,7 +151,7 @@ std::string minutes_payload(const MinutesFacts& facts, std::uint64_t box_size,
       {"basis", r.basis},
       {"threshold", r.threshold},
       {"convened", facts.convened},
-      {"excluded", def.excluded},
+      {"excluded", facts.excluded.value_or(def.excluded)},
       {"present", present},
       {"ballots_issued", facts.ballots_issued},
       {"ballots_collected", r.ballots_collected},
@@ -187,6 +187,8 @@ std::string minutes_payload(const MinutesFacts& facts, std::uint64_t box_size,
   if (!facts.tokens_root.empty()) {
     o["tokens"] = json::object{{"issued", facts.ballots_issued}, {"root", facts.tokens_root}};
   }
+  if (!facts.people.attendance.empty()) o["attendance"] = json::parse(facts.people.attendance);
+  if (!facts.people.composition.empty()) o["composition"] = json::parse(facts.people.composition);
   return json::serialize(o);
 }
 

@@ -59,6 +59,12 @@ struct MinutesFacts {
   congress::ContestState before;
   // Elect-from contests: the contest whose elected members stood (session `elect_from`).
   std::string elect_from;
+  // Excluded from the basis as the round was counted: with a register the roll's (the rules'
+  // RoundState::excluded); nullopt: the contest's `excluded`.
+  std::optional<std::uint64_t> excluded;
+  // With a register (congress::people_minutes): the minutes' `attendance` and, once the contest
+  // is complete, `composition`, as compact JSON; empty: the member is left out.
+  congress::PeopleMinutes people;
 };
 
 // The tally/ engine's view of the round (congress::round_contest over the session's contest).

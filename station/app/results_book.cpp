@@ -117,6 +117,8 @@ Checked<json::object> ResultsBook::close_round(const RoundRow& row, const congre
   const congress::RoundState& rs = cs.rounds.at(row.round);
   f.ballot = *rs.ballot;
   if (rs.present) f.present = static_cast<std::uint32_t>(*rs.present);
+  f.excluded = rs.excluded;
+  f.people = congress::people_minutes(session_.people, after, row.contest, row.round);
   f.ballots_issued = row.tokens_issued;
   f.box_root = row.box_root;
   f.audit_log_head = crypto::to_hex(log_head);

@@ -147,7 +147,8 @@ std::vector<Person> people(const json::array& a, const std::string& path) {
 ContestDef contest(const json::object& o, const std::string& p, std::uint32_t convened) {
   only_members(o, p,
                {"id", "title", "seats", "alternates", "candidates", "rule_set", "majority_basis",
-                "excluded", "elect_from"});
+                "excluded", "elect_from", "office", "incumbents", "personnel_plan",
+                "eligibility"});
   ContestDef c;
   c.id = identifier(o, p, "id");
   c.title = text(o, p, "title");
@@ -159,7 +160,12 @@ ContestDef contest(const json::object& o, const std::string& p, std::uint32_t co
   }
   c.rule_set = o.contains("rule_set") ? text(o, p, "rule_set") : std::string(kRuleSets[0]);
   if (std::find(std::begin(kRuleSets), std::end(kRuleSets), c.rule_set) == std::end(kRuleSets)) {
-    fail(join(p, "rule_set"), "unknown rule set " + in_quotes(c.rule_set) + " (known: cpv-2024)");
+    fail(join(p, "rule_set"), "unknown rule set " + in_quotes(c.rule_set) +
+                                  " (known: cpv-2024, cpv-2024-cell-secretary)");
+  }
+  if (c.rule_set == "cpv-2024-cell-secretary" && (c.seats != 1 || c.alternates != 0)) {
+    fail(join(p, "seats"), "rule set cpv-2024-cell-secretary elects one secretary: seats 1, no "
+                           "alternates");
   }
   c.majority_basis =
       o.contains("majority_basis") ? text(o, p, "majority_basis") : std::string("convened");
@@ -190,7 +196,8 @@ Session session_from(const json::value& root) {
   const json::object& o = as_object(root, "(document)");
   only_members(o, "",
                {"id", "title", "organisation", "congress_kind", "convened", "officials",
-                "counting_committee", "terminals", "contests"});
+                "counting_committee", "terminals", "contests", "congress_date", "register",
+                "eligibility_rules"});
   Session s;
   s.id = identifier(o, "", "id");
   s.title = text(o, "", "title");
@@ -299,6 +306,10 @@ Result<Session> parse_session(std::string_view bytes) {
   if (!root) return make_error(Errc::invalid_session, "(document): " + root.error().message);
   try {
     Session s = session_from(*root);
+    // The people members: one reader for the station and the verifier (tally/congress/people).
+    congress::PeopleParse people = congress::parse_people(bytes);
+    if (!people.error.empty()) return make_error(Errc::invalid_session, people.error);
+    s.people = std::move(people.people);
     s.config_hash = crypto::to_hex(crypto::sha256(bytes));
     return s;
   } catch (const Invalid& e) {

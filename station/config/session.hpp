@@ -63,13 +63,16 @@ struct Session {
   std::vector<TerminalDef> terminals;  // known terminals; enrolment makes them active
   std::vector<ContestDef> contests;
   std::string config_hash;  // lowercase hex SHA-256 of the exact file bytes
+  // The register (docs/session.md "People"): people, roll, alternates, the contests' incumbents,
+  // plans and eligibility rules; nullopt for a session that has none.
+  std::optional<congress::Register> people;
 
   const ContestDef* find_contest(std::string_view id) const;
   const Person* find_official_by_keyid(std::string_view keyid) const;
   const TerminalDef* find_terminal(std::string_view id) const;
 };
 
-inline constexpr std::string_view kRuleSets[] = {"cpv-2024"};
+inline constexpr std::string_view kRuleSets[] = {"cpv-2024", "cpv-2024-cell-secretary"};
 inline constexpr std::string_view kMajorityBases[] = {"convened", "present", "ballots_collected",
                                                       "valid_ballots"};
 

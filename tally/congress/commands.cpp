@@ -16,7 +16,7 @@ constexpr std::uint64_t kMaxPlaces = 1'000'000;
 
 // ---- Argument schema ----
 
-enum class ArgKind { id, text, count, id_list, nominations };
+enum class ArgKind { id, text, count, id_list, nominations, absences, replacements, date };
 
 struct ArgSpec {
   std::string_view name;
@@ -81,6 +81,46 @@ std::optional<Refusal> check_arg(const ArgSpec& spec, const JsonValue& v,
                          at + ": each must be {\"id\": an identifier, \"name\": a non-empty "
                               "string}");
         }
+      }
+      return std::nullopt;
+    case ArgKind::absences:
+      if (!v.is_array()) {
+        return refusal(Code::bad_argument,
+                       at + ": must be an array of {\"person\", \"category\"}");
+      }
+      for (const JsonValue& n : v.items()) {
+        const JsonValue* person = n.find("person");
+        const JsonValue* category = n.find("category");
+        if (!n.is_object() || n.members().size() != 2 || person == nullptr ||
+            category == nullptr || !person->is_string() || !is_valid_id(person->text()) ||
+            !category->is_string()) {
+          return refusal(Code::bad_argument,
+                         at + ": each must be {\"person\": an identifier, \"category\": a "
+                              "string}");
+        }
+      }
+      return std::nullopt;
+    case ArgKind::replacements:
+      if (!v.is_array()) {
+        return refusal(Code::bad_argument,
+                       at + ": must be an array of {\"delegate\", \"alternate\"}");
+      }
+      for (const JsonValue& n : v.items()) {
+        const JsonValue* d = n.find("delegate");
+        const JsonValue* a = n.find("alternate");
+        if (!n.is_object() || n.members().size() != 2 || d == nullptr || a == nullptr ||
+            !d->is_string() || !is_valid_id(d->text()) || !a->is_string() ||
+            !is_valid_id(a->text())) {
+          return refusal(Code::bad_argument,
+                         at + ": each must be {\"delegate\": an identifier, \"alternate\": an "
+                              "identifier}");
+        }
+      }
+      return std::nullopt;
+    case ArgKind::date:
+      if (!v.is_string() || !parse_date(v.text())) {
+        return refusal(Code::bad_argument,
+                       at + ": must be a date YYYY-MM-DD from 1900-01-01 to 2100-12-31");
       }
       return std::nullopt;
   }
@@ -230,9 +270,235 @@ RowResult revoke_terminal(const Context& cx, Effect& effect) {
 }
 
 RowResult record_attendance(const Context& cx, Effect&) {
+  if (cx.session.people) {
+    return refuse_row(Code::roll_kept,
+                      "the session keeps a roll: attendance follows from it (record_roll)");
+  }
   State next = cx.state;
   next.present = count_arg(cx.args(), "present");
   return RowResult{std::move(next), {}};
+}
+
+
+// ---- The roll and eligibility (docs/congress.md "People") ----
+
+std::string open_round_anywhere(const State& state) {
+  for (const auto& [id, c] : state.contests) {
+    if (auto r = c.open_round()) return "round " + std::to_string(*r) + " of contest " + id;
+  }
+  return {};
+}
+
+std::string categories_of(Kind kind) {
+  std::string out;
+  for (Absence a : absences_of(kind)) out += (out.empty() ? "" : ", ") + std::string(to_string(a));
+  return out;
+}
+
+RowResult record_roll(const Context& cx, Effect&) {
+  if (!cx.session.people) {
+    return refuse_row(Code::no_register, "the session has no register: record attendance with "
+                                         "record_attendance");
+  }
+  const Register& reg = *cx.session.people;
+  const JsonValue& a = cx.args();
+  const JsonValue* present = a.find("present");
+  const JsonValue* absent = a.find("absent");
+  const JsonValue* replacements = a.find("replacements");
+  const std::size_t n = (present ? present->items().size() : 0) +
+                        (absent ? absent->items().size() : 0) +
+                        (replacements ? replacements->items().size() : 0);
+  if (n == 0) {
+    return refuse_row(Code::bad_argument,
+                      "args: name at least one person in present, absent or replacements");
+  }
+  if (auto open = open_round_anywhere(cx.state); !open.empty()) {
+    return refuse_row(Code::round_open,
+                      open + " is open: the roll changes between rounds, not during one");
+  }
+  State next = cx.state;
+  Roll& roll = *next.roll;
+  // The place a person stands for: their own, or the one they hold as an alternate.
+  auto seat_of = [&](const std::string& id) -> Seat* {
+    if (auto it = roll.seats.find(id); it != roll.seats.end()) return &it->second;
+    for (auto& [delegate, seat] : roll.seats) {
+      if (seat.alternate == id) return &seat;
+    }
+    return nullptr;
+  };
+  std::set<std::string, std::less<>> named;
+  if (replacements != nullptr) {
+    if (!replacements->items().empty() && reg.kind == Kind::members) {
+      return refuse_row(Code::bad_argument,
+                        "args.replacements: a members' congress has no alternate delegates");
+    }
+    for (std::size_t i = 0; i < replacements->items().size(); ++i) {
+      const std::string at = "args.replacements[" + std::to_string(i) + "]";
+      const std::string d = replacements->items()[i].find("delegate")->text();
+      const std::string alt = replacements->items()[i].find("alternate")->text();
+      auto it = roll.seats.find(d);
+      if (it == roll.seats.end()) {
+        return refuse_row(Code::unknown_person, at + ".delegate: " + d + " is not on the roll");
+      }
+      if (!reg.is_alternate(alt)) {
+        return refuse_row(Code::unknown_person,
+                          at + ".alternate: " + alt + " is not an alternate of the register");
+      }
+      if (!it->second.alternate.empty()) {
+        return refuse_row(Code::already_replaced, at + ".delegate: " + d +
+                                                      "'s place is already taken by " +
+                                                      it->second.alternate);
+      }
+      for (const auto& [other, seat] : roll.seats) {
+        if (seat.alternate == alt) {
+          return refuse_row(Code::already_replaced,
+                            at + ".alternate: " + alt + " already takes the place of " + other);
+        }
+      }
+      it->second.alternate = alt;
+      it->second.presence = Presence::present;
+      named.insert(alt);
+    }
+  }
+  if (present != nullptr) {
+    for (std::size_t i = 0; i < present->items().size(); ++i) {
+      const std::string id = present->items()[i].text();
+      const std::string at = "args.present[" + std::to_string(i) + "]";
+      Seat* seat = seat_of(id);
+      if (seat == nullptr) {
+        return refuse_row(Code::unknown_person,
+                          at + ": " + id + " is not on the roll nor an alternate in a place");
+      }
+      if (!named.insert(id).second) {
+        return refuse_row(Code::bad_argument, at + ": " + id + " is named twice");
+      }
+      seat->presence = Presence::present;
+    }
+  }
+  if (absent != nullptr) {
+    for (std::size_t i = 0; i < absent->items().size(); ++i) {
+      const JsonValue& e = absent->items()[i];
+      const std::string id = e.find("person")->text();
+      const std::string at = "args.absent[" + std::to_string(i) + "]";
+      Seat* seat = seat_of(id);
+      if (seat == nullptr) {
+        return refuse_row(Code::unknown_person, at + ".person: " + id +
+                                                    " is not on the roll nor an alternate in a "
+                                                    "place");
+      }
+      if (!named.insert(id).second) {
+        return refuse_row(Code::bad_argument, at + ".person: " + id + " is named twice");
+      }
+      auto cat = parse_absence(e.find("category")->text());
+      const auto allowed = absences_of(reg.kind);
+      if (!cat || std::find(allowed.begin(), allowed.end(), *cat) == allowed.end()) {
+        return refuse_row(Code::bad_argument,
+                          at + ".category: for a " +
+                              (reg.kind == Kind::members ? "members'" : "delegates'") +
+                              " congress one of " + categories_of(reg.kind));
+      }
+      seat->presence = Presence::absent;
+      seat->absence = *cat;
+    }
+  }
+  next.present = attendance(reg, roll, 2, 3).present;
+  return RowResult{std::move(next), {}};
+}
+
+RowResult record_exception(const Context& cx, Effect& effect) {
+  if (!cx.session.people) {
+    return refuse_row(Code::no_register, "the session has no register: no eligibility rules");
+  }
+  const Register& reg = *cx.session.people;
+  effect.contest = id_arg(cx.args(), "contest");
+  if (cx.session.find_contest(effect.contest) == nullptr) {
+    return refuse_row(Code::unknown_contest, "no contest \"" + effect.contest + "\"");
+  }
+  const ContestPeople* cp = reg.find_contest(effect.contest);
+  const std::string candidate = id_arg(cx.args(), "candidate");
+  const std::string rule_id = id_arg(cx.args(), "rule");
+  const Person* person = reg.find_person(candidate);
+  if (person == nullptr) {
+    return refuse_row(Code::unknown_person,
+                      "args.candidate: " + candidate + " is not a person of the register");
+  }
+  const AgeLimitRule* rule = reg.find_rule(rule_id);
+  if (cp == nullptr || rule == nullptr || !contains(cp->eligibility, rule_id)) {
+    return refuse_row(Code::unknown_rule, "args.rule: contest " + effect.contest +
+                                              " does not apply the eligibility rule " + rule_id);
+  }
+  for (const Exception& x : cx.state.exceptions) {
+    if (x.contest == effect.contest && x.candidate == candidate && x.rule == rule_id) {
+      return refuse_row(Code::exception_recorded,
+                        "an exception for " + candidate + " under " + rule_id + " in contest " +
+                            effect.contest + " is already recorded (decision " + x.decision + ")");
+    }
+  }
+  const Eligibility e = check_rule(reg, *cp, *person, *rule, {});
+  if (e.within_limit) {
+    return refuse_row(Code::exception_not_needed,
+                      "args.candidate: " + candidate + " is " + e.reason(reg.first_day) +
+                          ": no exception is needed");
+  }
+  State next = cx.state;
+  next.exceptions.push_back(Exception{effect.contest, candidate, rule_id,
+                                      cx.args().find("body")->text(),
+                                      cx.args().find("decision")->text(),
+                                      *parse_date(cx.args().find("date")->text()),
+                                      cx.state.log_size});
+  return RowResult{std::move(next), {}};
+}
+
+// With a register: the roll is complete, the quorum holds, and everyone on the round's list is a
+// person of the register eligible for the contest (docs/congress.md "open_round").
+std::optional<Refusal> people_check(const Context& cx, const ContestRules& def,
+                                    const RoundBallot& b) {
+  if (!cx.session.people) return std::nullopt;
+  const Register& reg = *cx.session.people;
+  const Attendance a = roll_attendance(cx.session, cx.state, def.rule_set);
+  if (a.unrecorded > 0) {
+    std::vector<std::string> missing;
+    for (const auto& [id, seat] : cx.state.roll->seats) {
+      if (seat.presence == Presence::unrecorded && missing.size() < 5) missing.push_back(id);
+    }
+    return refusal(Code::roll_incomplete,
+                   std::to_string(a.unrecorded) + " of " + std::to_string(a.convened) +
+                       " on the roll have no recorded presence (" + list(missing) +
+                       (a.unrecorded > missing.size() ? ", ..." : "") + "): record_roll first");
+  }
+  if (!a.quorum_held) {
+    return refusal(Code::no_quorum,
+                   std::to_string(a.present) + " present: the quorum is " +
+                       std::to_string(a.quorum_required) + " of " + std::to_string(a.quorum_base) +
+                       " (rule set " + def.rule_set + ")");
+  }
+  const ContestPeople* cp = reg.find_contest(def.id);
+  for (const tally::Candidate& c : b.candidates) {
+    const Person* p = reg.find_person(c.id);
+    if (p == nullptr) {
+      return refusal(Code::unknown_person,
+                     "candidate " + c.id + " is not a person of the register");
+    }
+    if (p->name != c.name) {
+      return refusal(Code::unknown_person, "candidate " + c.id + " is named \"" + p->name +
+                                               "\" in the register, not \"" + c.name + "\"");
+    }
+    if (cp == nullptr) continue;
+    for (const Eligibility& e : check_candidate(reg, *cp, *p, cx.state.exceptions)) {
+      if (!e.eligible()) {
+        return refusal(Code::candidate_ineligible,
+                       "candidate " + c.id + " (" + p->name + ") is " + e.reason(reg.first_day) +
+                           ", and no exception is recorded (record_exception)");
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+// The excluded count a round is counted with now: the roll's, or the contest's.
+std::uint64_t excluded_now(const Context& cx, const ContestRules& def) {
+  if (!cx.session.people) return def.excluded;
+  return roll_attendance(cx.session, cx.state, def.rule_set).excluded;
 }
 
 // ---- Rounds ----
@@ -448,7 +714,9 @@ RowResult open_round(const Context& cx, Effect& effect) {
   RoundBallot b;
   auto r = effect.round == 1 ? first_round(cx, *def, b) : later_round(cx, *def, effect.round, b);
   if (r) return RowResult{std::nullopt, *r};
-  const tally::Contest engine = round_contest(cx.session, *def, effect.round, b, cx.state.present);
+  if (auto p = people_check(cx, *def, b)) return RowResult{std::nullopt, *p};
+  const tally::Contest engine = round_contest(cx.session, *def, effect.round, b, cx.state.present,
+                                              excluded_now(cx, *def));
   if (auto p = tally::check_contest(engine); p != tally::ContestProblem::none) {
     return refuse_row(Code::round_cannot_be_counted,
                       round_name(effect) + " cannot be counted: " + std::string(tally::to_string(p)));
@@ -481,8 +749,9 @@ RowResult close_round(const Context& cx, Effect& effect) {
                           "before closing the round");
   }
   const RoundBallot& ballot = *it->second.ballot;
+  const std::uint64_t excluded = excluded_now(cx, *def);
   const tally::Contest engine =
-      round_contest(cx.session, *def, effect.round, ballot, cx.state.present);
+      round_contest(cx.session, *def, effect.round, ballot, cx.state.present, excluded);
   const tally::Result result = cx.env.count(engine);
   State next = cx.state;
   ContestState& c = next.contests.find(def->id)->second;
@@ -490,6 +759,8 @@ RowResult close_round(const Context& cx, Effect& effect) {
   RoundState& round = c.rounds[effect.round];
   round.closed_at = cx.state.log_size;
   round.present = cx.state.present;
+  round.excluded = excluded;
+  if (cx.session.people) round.attendance = roll_attendance(cx.session, cx.state, def->rule_set);
   return RowResult{std::move(next), {}};
 }
 
@@ -541,6 +812,19 @@ const std::vector<CommandRow>& table() {
        open_round},
       {"close_round", {kContest, kRound}, close_round},
       {"conclude_contest", {kContest}, conclude_contest},
+      {"record_roll",
+       {{"present", ArgKind::id_list, false},
+        {"absent", ArgKind::absences, false},
+        {"replacements", ArgKind::replacements, false}},
+       record_roll},
+      {"record_exception",
+       {kContest,
+        {"candidate", ArgKind::id, true},
+        {"rule", ArgKind::id, true},
+        {"body", ArgKind::text, true},
+        {"decision", ArgKind::text, true},
+        {"date", ArgKind::date, true}},
+       record_exception},
   };
   return rows;
 }

@@ -64,6 +64,16 @@ std::string_view to_string(Code code) noexcept {
     case Code::attendance_required: return "attendance_required";
     case Code::conclude_not_allowed: return "conclude_not_allowed";
     case Code::round_cannot_be_counted: return "round_cannot_be_counted";
+    case Code::no_register: return "no_register";
+    case Code::roll_kept: return "roll_kept";
+    case Code::unknown_person: return "unknown_person";
+    case Code::already_replaced: return "already_replaced";
+    case Code::roll_incomplete: return "roll_incomplete";
+    case Code::no_quorum: return "no_quorum";
+    case Code::candidate_ineligible: return "candidate_ineligible";
+    case Code::exception_not_needed: return "exception_not_needed";
+    case Code::exception_recorded: return "exception_recorded";
+    case Code::unknown_rule: return "unknown_rule";
   }
   return "bad_argument";
 }
@@ -140,12 +150,13 @@ const ContestState& State::contest(std::string_view id) const {
 State initial_state(const SessionRules& session) {
   State s;
   for (const ContestRules& c : session.contests) s.contests.emplace(c.id, ContestState{});
+  if (session.people) s.roll = initial_roll(*session.people);
   return s;
 }
 
 tally::Contest round_contest(const SessionRules& session, const ContestRules& def,
                              std::uint32_t round, const RoundBallot& ballot,
-                             std::optional<std::uint64_t> present) {
+                             std::optional<std::uint64_t> present, std::uint64_t excluded) {
   tally::Contest c;
   c.id = def.id;
   c.title = def.title;
@@ -156,10 +167,41 @@ tally::Contest round_contest(const SessionRules& session, const ContestRules& de
   c.majority_basis =
       tally::parse_majority_basis(def.majority_basis).value_or(tally::MajorityBasis::convened);
   c.convened = session.convened;
-  c.excluded = def.excluded;
+  c.excluded = excluded;
   c.present = present.value_or(0);
   c.round = round;
   return c;
+}
+
+tally::Contest round_contest(const SessionRules& session, const ContestRules& def,
+                             std::uint32_t round, const RoundState& closed) {
+  return round_contest(session, def, round, *closed.ballot, closed.present, closed.excluded);
+}
+
+Attendance roll_attendance(const SessionRules& session, const State& state,
+                           std::string_view rule_set) {
+  const tally::RuleSet rules = tally::find_rule_set(rule_set).value_or(tally::rule_set_cpv_2024());
+  return attendance(*session.people, *state.roll, rules.quorum_numerator,
+                    rules.quorum_denominator);
+}
+
+PeopleMinutes people_minutes(const std::optional<Register>& people, const State& after,
+                             std::string_view contest, std::uint32_t round) {
+  PeopleMinutes out;
+  if (!people) return out;
+  const ContestState& cs = after.contest(contest);
+  auto it = cs.rounds.find(round);
+  if (it != cs.rounds.end() && it->second.attendance) {
+    out.attendance = to_json(*it->second.attendance, people->kind);
+  }
+  // The round that completed the contest states its composition: the last closed round, after
+  // which no further round is possible.
+  if (cs.last_closed == round && cs.complete() && !cs.concluded) {
+    if (const ContestPeople* cp = people->find_contest(contest)) {
+      out.composition = to_json(composition(*people, *cp, cs.elected));
+    }
+  }
+  return out;
 }
 
 tally::FurtherRound next_step(const tally::Contest& contest, const tally::Result& result,

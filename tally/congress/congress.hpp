@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "tally/congress/json_value.hpp"
+#include "tally/congress/people.hpp"
 #include "tally/contest.hpp"
 #include "tally/further_round.hpp"
 #include "tally/result.hpp"
@@ -55,6 +56,9 @@ struct SessionRules {
   std::vector<std::string> people_keyids;
   std::vector<ListedTerminal> terminals;        // listed in the session (known, not enrolled)
   std::vector<ContestRules> contests;           // session order
+  // The register (docs/session.md "People"): with one, attendance and exclusions follow from the
+  // roll (record_roll), and candidates must be eligible (record_exception) and make a quorum.
+  std::optional<Register> people;
   const ContestRules* find_contest(std::string_view id) const;
 };
 
@@ -97,6 +101,16 @@ enum class Code : std::uint8_t {
   attendance_required = 29,   // close_round with majority basis `present` and no attendance
   conclude_not_allowed = 30,  // conclude_contest unless the last outcome leaves places unfilled
   round_cannot_be_counted = 31,  // the round's contest fails tally::check_contest
+  no_register = 32,           // record_roll or record_exception: the session has no register
+  roll_kept = 33,             // record_attendance: the session keeps a roll (record_roll)
+  unknown_person = 34,        // not on the roll, not an alternate, or not in the register
+  already_replaced = 35,      // a place already taken by an alternate, or an alternate in one
+  roll_incomplete = 36,       // open_round while someone on the roll has no recorded presence
+  no_quorum = 37,             // open_round without the quorum of the rule set
+  candidate_ineligible = 38,  // over an age limit of the contest, no exception recorded
+  exception_not_needed = 39,  // record_exception for a candidate within the limit
+  exception_recorded = 40,    // the same exception again
+  unknown_rule = 41,          // record_exception naming a rule the contest does not apply
 };
 
 std::string_view to_string(Code code) noexcept;  // e.g. "round_not_next"
@@ -129,6 +143,8 @@ struct RoundState {
   std::uint64_t opened_at = 0;        // log index of open_round (phase open or closed)
   std::uint64_t closed_at = 0;        // log index of close_round (phase closed)
   std::optional<std::uint64_t> present;  // attendance when it closed
+  std::uint64_t excluded = 0;            // excluded from the basis when it closed
+  std::optional<Attendance> attendance;  // with a register: the roll's figures when it closed
   std::optional<tally::Result> result;   // the count, once closed
 };
 
@@ -162,6 +178,8 @@ struct State {
   std::uint64_t log_size = 0;  // commands applied so far (the next command's log index)
   std::uint64_t last_seq = 0;
   std::optional<std::uint64_t> present;                           // attendance last recorded
+  std::optional<Roll> roll;               // with a register: the roll as recorded so far
+  std::vector<Exception> exceptions;      // eligibility exceptions, in log order
   std::map<std::string, TerminalState, std::less<>> terminals;   // enrolled (and revoked)
   std::map<std::string, ContestState, std::less<>> contests;     // every contest of the session
 
@@ -228,10 +246,29 @@ Decision apply(const SessionRules& session, const State& state, const Command& c
 // ---- Queries the station and the auditor share ----
 
 // The engine's contest for a round (list and places from the round's ballot, rule set and basis
-// from the session, `present` from the attendance: the recorded one, else 0).
+// from the session, `present` from the attendance: the recorded one, else 0; `excluded` the
+// contest's, or with a register the roll's).
 tally::Contest round_contest(const SessionRules& session, const ContestRules& contest,
                              std::uint32_t round, const RoundBallot& ballot,
-                             std::optional<std::uint64_t> present);
+                             std::optional<std::uint64_t> present, std::uint64_t excluded);
+// The same for a closed round, from what it recorded when it closed.
+tally::Contest round_contest(const SessionRules& session, const ContestRules& contest,
+                             std::uint32_t round, const RoundState& closed);
+
+// With a register: the roll's figures now (rule set `rule_set`'s quorum). Precondition:
+// session.people and state.roll.
+Attendance roll_attendance(const SessionRules& session, const State& state,
+                           std::string_view rule_set);
+
+// What a round's minutes state about people (docs/protocol.md "Results"), as compact JSON texts;
+// empty when the session has no register. `attendance`: the round's roll figures when it closed;
+// `composition`: once the contest is complete after the round, its elected body against the plan.
+struct PeopleMinutes {
+  std::string attendance;
+  std::string composition;
+};
+PeopleMinutes people_minutes(const std::optional<Register>& people, const State& after,
+                             std::string_view contest, std::uint32_t round);
 
 // The next step after a round, as the minutes state it: tally::further_round(), with the
 // eligible list of a further round after unfilled seats widened to everyone of the contest not

@@ -852,7 +852,7 @@ TEST_CASE("the round's contest is the engine's view: round_contest", "[congress]
   ballot.seats = 1;
   ballot.candidates = cands({"y", "z"});
   SECTION("no attendance recorded counts as 0 present") {
-    const tl::Contest c = cg::round_contest(session, cell, 2, ballot, std::nullopt);
+    const tl::Contest c = cg::round_contest(session, cell, 2, ballot, std::nullopt, cell.excluded);
     CHECK(c.id == "cell");
     CHECK(c.round == 2);
     CHECK(c.seats == 1);
@@ -866,7 +866,7 @@ TEST_CASE("the round's contest is the engine's view: round_contest", "[congress]
   }
   SECTION("the basis present and the attendance") {
     const tl::Contest c = cg::round_contest(session, *session.find_contest("pres"), 1,
-                                            cg::RoundBallot{1, 0, false, cands({"p", "q"})}, 42u);
+                                            cg::RoundBallot{1, 0, false, cands({"p", "q"})}, 42u, 0);
     CHECK(c.majority_basis == tl::MajorityBasis::present);
     CHECK(c.present == 42);
   }
@@ -1126,7 +1126,7 @@ TEST_CASE("record_count closes the round, adds the elected in rank order and set
   const cg::ContestRules& def = *session.find_contest("del");
   cg::ContestState c;
   const cg::RoundBallot first{2, 2, false, cands({"d1", "d2", "d3", "d4", "d5", "d6"})};
-  cg::record_count(c, 1, first, cg::round_contest(session, def, 1, first, std::nullopt),
+  cg::record_count(c, 1, first, cg::round_contest(session, def, 1, first, std::nullopt, def.excluded),
                    complete({"d2", "d1"}, {"d5"}, 1));
   REQUIRE(c.rounds.contains(1));
   CHECK(c.rounds[1].phase == cg::Phase::closed);
@@ -1146,7 +1146,7 @@ TEST_CASE("record_count closes the round, adds the elected in rank order and set
 
   // An alternates-only round with a new nominee: its winners take alternate places.
   const cg::RoundBallot second{1, 0, true, cands({"d4", "d6", "n1"})};
-  cg::record_count(c, 2, second, cg::round_contest(session, def, 2, second, std::nullopt),
+  cg::record_count(c, 2, second, cg::round_contest(session, def, 2, second, std::nullopt, def.excluded),
                    complete({"n1"}));
   CHECK(c.elected == Ids{"d2", "d1"});
   CHECK(c.elected_alternates == Ids{"d5", "n1"});

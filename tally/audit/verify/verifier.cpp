@@ -148,8 +148,8 @@ void replay(const fs::path& bundle, const SessionDef& session, const LogFacts& l
       const congress::Effect& e = d.applied->effect;
       const congress::ContestState& after = state.contest(e.contest);
       const congress::RoundState& r = after.rounds.at(e.round);
-      const tally::Contest engine = congress::round_contest(
-          session.rules, *session.rules.find_contest(e.contest), e.round, *r.ballot, r.present);
+      const tally::Contest engine =
+          congress::round_contest(session.rules, *session.rules.find_contest(e.contest), e.round, r);
       finish_round(*job, *scan, engine, after, report);
     }
   }
