@@ -96,11 +96,53 @@ TEST_CASE("a broken session definition is refused with the path of the offending
        "contests[0].candidates[2].name: missing"},
       {[](json::object& o) { o["contests"].as_array()[1].as_object()["id"] = "cc"; },
        "contests[1].id: duplicate id \"cc\""},
+      {[](json::object& o) { contest0(o)["rule_set"] = "cpv-2024-cell-secretary"; },
+       "contests[0].seats: rule set cpv-2024-cell-secretary elects one secretary"},
+      {[](json::object& o) { o["congress_date"] = "2025-01-10"; },
+       "register: missing: congress_date"},
+      {[](json::object& o) { contest0(o)["personnel_plan"] = json::array{"c1"}; },
+       "register: missing"},
   }));
   CAPTURE(message);
   const std::string got = refusal_of(edit);
   CAPTURE(got);
   CHECK(got.rfind(message, 0) == 0);
+}
+
+TEST_CASE("a session with a register: people, roll, plan and the cell secretary rule set",
+          "[config]") {
+  json::object o = session_json();
+  o["convened"] = 3;
+  o["congress_kind"] = "members";
+  o["congress_date"] = "2025-01-10";
+  json::array people;
+  for (const char* id : {"c1", "c2", "c3", "c4", "m1", "m2", "m3"}) {
+    people.push_back(json::object{{"id", id}, {"name", std::string("Người ") + id},
+                                  {"birth_date", "1970-05-01"}, {"sex", "female"},
+                                  {"ethnic_group", "Kinh"}, {"local", true}});
+  }
+  o["register"] = json::object{{"people", people}, {"roll", json::array{"m1", "m2", "m3"}}};
+  json::array contests;
+  json::array cands;
+  for (const char* id : {"c1", "c2"}) cands.push_back(json::object{{"id", id}, {"name", std::string("Người ") + id}});
+  contests.push_back(json::object{{"id", "sec"}, {"title", "Bí thư"}, {"seats", 1},
+                                  {"rule_set", "cpv-2024-cell-secretary"}, {"office", "secretary"},
+                                  {"incumbents", json::array{"c1"}},
+                                  {"personnel_plan", json::array{"c1"}}, {"candidates", cands}});
+  o["contests"] = contests;
+  auto s = parse_session(json::serialize(o));
+  INFO((s ? std::string() : s.error().message));
+  REQUIRE(s.has_value());
+  REQUIRE(s->people.has_value());
+  CHECK(s->people->roll.size() == 3);
+  CHECK(s->people->find_contest("sec")->eligibility ==
+        std::vector<std::string>{"cell-secretary-2024"});
+  CHECK(s->find_contest("sec")->rule_set == "cpv-2024-cell-secretary");
+  // The register's reader names the field, as the session's does.
+  o["convened"] = 4;
+  auto wrong = parse_session(json::serialize(o));
+  REQUIRE_FALSE(wrong.has_value());
+  CHECK(wrong.error().message == "convened: must equal the number on register.roll (3), not 4");
 }
 
 TEST_CASE("a session definition that repeats a member name is refused", "[config]") {
