@@ -480,8 +480,9 @@ json::object Ledger::status() const {
     if (session_.find_terminal(id) != nullptr) continue;
     terminals.push_back(json::object{{"id", id}, {"state", revoked ? "revoked" : "enrolled"}});
   }
+  // The rules' attendance: record_attendance's, or with a register the roll's present.
   json::value present = nullptr;
-  if (state_.present) present = *state_.present;
+  if (congress_.present) present = *congress_.present;
   json::object out{{"session", json::object{{"id", session_.id},
                                             {"title", session_.title},
                                             {"organisation", session_.organisation},
