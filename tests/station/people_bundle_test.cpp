@@ -5,7 +5,9 @@
 // approved by the higher body, runs in-process through the station's handler and is exported.
 // The untampered bundle verifies clean with the minutes' attendance and composition checked;
 // each forgery (a command taken out of the log, a birth date changed in the session, a figure
-// changed in the minutes and signed again by the station) fails by the check that names it.
+// changed in the minutes and signed again by the station) fails by the check that names it. A
+// members' congress of a Party cell (transfer, absence and suspension on the roll; a secretary
+// under cpv-2024-cell-secretary) checks the members' categories the same way.
 #include <catch2/catch.hpp>
 
 #include <sys/wait.h>
@@ -203,18 +205,17 @@ struct PeopleBundle : ExportedBundle {
   }
 };
 
-// Rewrites a round's minutes payload and signs it again with the station's key (a station that
-// lies in its own signed minutes).
-void resign_minutes(const fs::path& bundle, const std::string& round_dir,
+// Rewrites a round's minutes payload and signs it again with the key of the station that exported
+// `g` (a station that lies in its own signed minutes).
+void resign_minutes(const ExportedBundle& g, const fs::path& bundle, const std::string& round_dir,
                     const std::function<void(json::object&)>& edit) {
   const fs::path p = bundle / "rounds" / round_dir / "minutes.json";
   auto env = crypto::parse_envelope(read_file(p));
   REQUIRE(env);
   json::value v = json::parse(env->payload);
   edit(v.as_object());
-  write_file(p, crypto::serialize(crypto::make_envelope(PeopleBundle::get().station_key(),
-                                                        crypto::payload_type::kResult,
-                                                        json::serialize(v))) +
+  write_file(p, crypto::serialize(crypto::make_envelope(
+                    g.station_key(), crypto::payload_type::kResult, json::serialize(v))) +
                     "\n");
 }
 
@@ -260,6 +261,87 @@ std::pair<int, std::string> tally_audit_verify(const fs::path& bundle) {
 
 const std::string kRound1 = "round committee/1";
 const std::string kRound2 = "round committee/2";
+
+// A members' congress of a Party cell on 2025-03-15: nine members on the roll, q01..q06 present,
+// q07 on temporary transfer, q08 absent, q09 suspended. Its secretary is elected under the rule
+// set cpv-2024-cell-secretary, whose age limits (cell-secretary-2024) both candidates meet: q01,
+// the incumbent, 66 (re-election limit 67 for men), q02 45 (first time, 60 for women).
+json::object cell_session() {
+  json::object s = people_session();
+  s["id"] = "cell-2025";
+  s["title"] = "Congress of Party cell 3";
+  s["congress_kind"] = "members";
+  s["convened"] = 9;
+  s["congress_date"] = "2025-03-15";
+  json::array people = {person("q01", "Phan Văn Sơn", "1958-09-01", "male", "Kinh"),
+                        person("q02", "Mai Thị Thu", "1980-01-01", "female", "Kinh")};
+  json::array roll = {"q01", "q02"};
+  for (int i = 3; i <= 9; ++i) {
+    const std::string id = "q0" + std::to_string(i);
+    people.push_back(json::object{{"id", id},
+                                  {"name", "Member " + id},
+                                  {"birth_date", "1975-05-05"},
+                                  {"sex", "male"},
+                                  {"ethnic_group", "Kinh"},
+                                  {"local", true}});
+    roll.emplace_back(id);
+  }
+  s["register"] = json::object{{"people", people}, {"roll", roll}};
+  s.erase("eligibility_rules");
+  s["contests"] = json::array{json::object{
+      {"id", "secretary"},
+      {"title", "Cell Secretary"},
+      {"seats", 1},
+      {"rule_set", "cpv-2024-cell-secretary"},
+      {"office", "secretary"},
+      {"incumbents", json::array{"q01"}},
+      {"candidates", json::array{json::object{{"id", "q01"}, {"name", "Phan Văn Sơn"}},
+                                 json::object{{"id", "q02"}, {"name", "Mai Thị Thu"}}}}}};
+  return s;
+}
+
+// Excluded from the basis: the transfer and the suspension (2); from the quorum's base the same
+// two: base 7, two thirds rounded up 5, and 6 present make it.
+constexpr const char* kCellAttendance =
+    R"({"convened":9,"present":6,"absent":{"absent":1,"temporary_transfer":1,"exempted":0,)"
+    R"("suspended_or_prosecuted":1,"absent_with_accepted_reason":0},"excluded":2,)"
+    R"("quorum":{"base":7,"required":5,"held":true}})";
+constexpr const char* kCellComposition =
+    R"({"office":"secretary","elected":1,"re_elected":{"count":1,"percent":"100.0"},)"
+    R"("first_time":{"count":0,"percent":"0.0"},"women":{"count":0,"percent":"0.0"},)"
+    R"("under_40":{"count":0,"percent":"0.0"},"ethnic_minority":{"count":0,"percent":"0.0"},)"
+    R"("non_local":{"count":0,"percent":"0.0"},"mean_age":"66.0","directly_elected":true})";
+
+// The cell's congress: record_roll, then the secretary's round 1 (basis 9 - 2 = 7, threshold
+// 4): q01 4, q02 2 of 6 ballots.
+struct CellBundle : ExportedBundle {
+  json::object minutes;
+
+  CellBundle() : ExportedBundle(temp_dir("cell-bundle")) {
+    RulesStation s(cell_session());
+    s.command("enrol_terminal", {{"terminal", "t1"}});
+    s.command(
+        "record_roll",
+        {{"present", json::array{"q01", "q02", "q03", "q04", "q05", "q06"}},
+         {"absent",
+          json::array{json::object{{"person", "q07"}, {"category", "temporary_transfer"}},
+                      json::object{{"person", "q08"}, {"category", "absent"}},
+                      json::object{{"person", "q09"}, {"category", "suspended_or_prosecuted"}}}}});
+    auto t = s.tokens("secretary", 1, 6);
+    s.command("open_round", {{"contest", "secretary"}, {"round", 1}});
+    s.vote("secretary", 1, t, {{"q01"}, {"q01"}, {"q01"}, {"q01"}, {"q02"}, {"q02"}});
+    const json::object m = s.command("close_round", {{"contest", "secretary"}, {"round", 1}});
+    INFO(json::serialize(m));
+    REQUIRE(m.at("result").at("minutes").at("outcome").as_string() == "complete");
+    REQUIRE(ctl::export_bundle(s.data(), bundle).has_value());
+    station_key_pem = read_file(s.data() / "station.key");
+    minutes = PeopleBundle::payload_of(bundle / "rounds/secretary/1/minutes.json");
+  }
+  static CellBundle& get() {
+    static CellBundle b;
+    return b;
+  }
+};
 
 }  // namespace
 
@@ -373,7 +455,7 @@ TEST_CASE("the people's forgeries fail tally-audit verify, by the check that nam
   }
   SECTION("a roll that does not add up: one more present in the minutes' attendance") {
     const fs::path b = g.copy("present-plus-one");
-    resign_minutes(b, "committee/1",
+    resign_minutes(g, b, "committee/1",
                    [](json::object& m) { m["attendance"].as_object()["present"] = 12; });
     const verify::Report r = verify::verify_bundle(b);
     INFO(r.text());
@@ -392,7 +474,7 @@ TEST_CASE("the people's forgeries fail tally-audit verify, by the check that nam
   }
   SECTION("a composition figure off by one: one more woman") {
     const fs::path b = g.copy("one-more-woman");
-    resign_minutes(b, "committee/2", [](json::object& m) {
+    resign_minutes(g, b, "committee/2", [](json::object& m) {
       m["composition"].as_object()["women"] = json::object{{"count", 3}, {"percent", "60.0"}};
     });
     const verify::Report r = verify::verify_bundle(b);
@@ -405,7 +487,7 @@ TEST_CASE("the people's forgeries fail tally-audit verify, by the check that nam
   }
   SECTION("a plan figure: an id left out of those elected outside the plan") {
     const fs::path b = g.copy("plan-ids");
-    resign_minutes(b, "committee/2", [](json::object& m) {
+    resign_minutes(g, b, "committee/2", [](json::object& m) {
       m["composition"].as_object()["plan"].as_object()["elected_outside_plan"] =
           json::object{{"count", 0}, {"percent", "0.0"}, {"ids", json::array{}}};
     });
@@ -421,7 +503,7 @@ TEST_CASE("the people's forgeries fail tally-audit verify, by the check that nam
   }
   SECTION("a composition in the minutes of a round that did not complete the contest") {
     const fs::path b = g.copy("early-composition");
-    resign_minutes(b, "committee/1",
+    resign_minutes(g, b, "committee/1",
                    [&](json::object& m) { m["composition"] = g.minutes2.at("composition"); });
     const verify::Report r = verify::verify_bundle(b);
     INFO(r.text());
@@ -433,7 +515,7 @@ TEST_CASE("the people's forgeries fail tally-audit verify, by the check that nam
   }
   SECTION("the composition left out of the round that completed the contest") {
     const fs::path b = g.copy("no-composition");
-    resign_minutes(b, "committee/2", [](json::object& m) { m.erase("composition"); });
+    resign_minutes(g, b, "committee/2", [](json::object& m) { m.erase("composition"); });
     const verify::Report r = verify::verify_bundle(b);
     INFO(r.text());
     CHECK(failed_checks(r) == std::set<std::string>{"composition"});
@@ -443,7 +525,7 @@ TEST_CASE("the people's forgeries fail tally-audit verify, by the check that nam
   }
   SECTION("the attendance left out") {
     const fs::path b = g.copy("no-attendance");
-    resign_minutes(b, "committee/2", [](json::object& m) { m.erase("attendance"); });
+    resign_minutes(g, b, "committee/2", [](json::object& m) { m.erase("attendance"); });
     const verify::Report r = verify::verify_bundle(b);
     INFO(r.text());
     CHECK(failed_checks(r) == std::set<std::string>{"attendance"});
@@ -453,7 +535,7 @@ TEST_CASE("the people's forgeries fail tally-audit verify, by the check that nam
   }
   SECTION("the attendance's members in another order") {
     const fs::path b = g.copy("attendance-order");
-    resign_minutes(b, "committee/1", [](json::object& m) {
+    resign_minutes(g, b, "committee/1", [](json::object& m) {
       const json::object a = m.at("attendance").as_object();
       json::object reordered;
       reordered["present"] = a.at("present");
@@ -474,7 +556,7 @@ TEST_CASE("the people's forgeries fail tally-audit verify, by the check that nam
     // A station that ignored the roll: excluded 0, so basis 12 and threshold 7, with the
     // attendance as the roll has it.
     const fs::path b = g.copy("excluded-zero");
-    resign_minutes(b, "committee/1", [](json::object& m) {
+    resign_minutes(g, b, "committee/1", [](json::object& m) {
       m["excluded"] = 0;
       m["basis"] = 12;
       m["threshold"] = 7;
@@ -520,5 +602,40 @@ TEST_CASE("the people's forgeries fail tally-audit verify, by the check that nam
     CHECK(exit == 2);
     CHECK(text.find("register.roll[11]: no person \"p99\" in register.people") !=
           std::string::npos);
+  }
+}
+
+TEST_CASE("a members' cell congress excludes transfers and suspensions and states its secretary",
+          "[bundle][people]") {
+  const CellBundle& g = CellBundle::get();
+  CHECK(json::serialize(g.minutes.at("attendance")) == kCellAttendance);
+  CHECK(json::serialize(g.minutes.at("composition")) == kCellComposition);
+  CHECK(g.minutes.at("excluded") == 2);
+  CHECK(g.minutes.at("present") == 6);
+  CHECK(g.minutes.at("basis") == 7);
+  CHECK(g.minutes.at("threshold") == 4);
+  const verify::Report r = verify::verify_bundle(g.bundle);
+  INFO(r.text());
+  CHECK(r.ok());
+  CHECK(failed_checks(r).empty());
+  const std::string scope = "round secretary/1";
+  CHECK(r.find("attendance", scope)->note ==
+        "convened 9: 6 present, 2 excluded; quorum 5 of 7 held");
+  CHECK(r.find("composition", scope)->note == "1 elected (secretary)");
+
+  SECTION("the transfer moved to plain absence in the minutes, the excluded left as it was") {
+    const fs::path b = g.copy("transfer-as-absent");
+    resign_minutes(g, b, "secretary/1", [](json::object& m) {
+      json::object& absent = m["attendance"].as_object()["absent"].as_object();
+      absent["absent"] = 2;
+      absent["temporary_transfer"] = 0;
+    });
+    const verify::Report t = verify::verify_bundle(b);
+    INFO(t.text());
+    CHECK(failed_checks(t) == std::set<std::string>{"attendance"});
+    CHECK(problems(t, "attendance", scope) ==
+          std::vector<std::string>{
+              "attendance.absent.absent: the roll recorded 1, the minutes say 2",
+              "attendance.absent.temporary_transfer: the roll recorded 1, the minutes say 0"});
   }
 }
