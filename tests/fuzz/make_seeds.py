@@ -214,6 +214,32 @@ def main():
         write("fuzz_contest", name, compact({k: v for k, v in c.items() if v is not None}))
 
 
+def with_register(session_bytes):
+    """The session with a register (docs/session.md "People"): its candidates and further
+    delegates on the roll (as many as convened), an alternate, an age rule and a contest's
+    incumbents, personnel plan and eligibility, so that verify's parse_people reads them all."""
+    s = json.loads(session_bytes)
+    s["congress_date"] = "2025-06-10"
+    contest = s["contests"][0]
+    people = [{"id": c["id"], "name": c["name"], "birth_date": "%d-%02d-%02d" % (1950 + 7 * i % 40, 1 + i % 9, 10 + i % 10),
+               "sex": "female" if i % 2 else "male", "ethnic_group": "Tày" if i % 3 == 1 else "Kinh",
+               "local": i % 4 != 3} for i, c in enumerate(contest["candidates"])]
+    while len(people) < s["convened"] + 1:
+        n = len(people)
+        people.append({"id": "d%02d" % n, "name": "Delegate %d" % n, "birth_date": "1980-01-01",
+                       "sex": "male", "ethnic_group": "Kinh", "local": True})
+    s["register"] = {"people": people, "roll": [p["id"] for p in people[:-1]],
+                     "alternates": [people[-1]["id"]]}
+    s["eligibility_rules"] = [{"id": "committee-2025", "title": "Committee age limits",
+                               "max_age": {"first_time": {"male": 60, "female": 55},
+                                           "re_election": {"male": 65, "female": 60}},
+                               "approving_body": "the higher committee's standing committee"}]
+    ids = [c["id"] for c in contest["candidates"]]
+    contest.update({"office": "committee", "incumbents": ids[:1], "personnel_plan": ids[:2],
+                    "eligibility": ["committee-2025"]})
+    return compact(s)
+
+
 def bundle_seeds(genbundle):
     """fuzz_bundle: session.json, commands.jsonl, command_log.json, keys.json, tokens.txt,
     ballots.jsonl joined by the line %%, from a 4-ballot bundle and near misses of it."""
@@ -230,6 +256,7 @@ def bundle_seeds(genbundle):
     join = lambda parts: b"\n%%\n".join(parts)
     write("fuzz_bundle", "bundle.txt", join(files))
     write("fuzz_bundle", "session_only.txt", files[0])
+    write("fuzz_bundle", "session_register.txt", with_register(files[0]))
     lines = files[1].splitlines(keepends=True)
     write("fuzz_bundle", "log_first_command_only.txt", join([files[0], lines[0]] + files[2:]))
     write("fuzz_bundle", "log_reordered.txt", join([files[0], b"".join(reversed(lines))] + files[2:]))

@@ -170,6 +170,10 @@ TEST_CASE("the exported bundle of a congress verifies clean", "[bundle]") {
   CHECK(r.find("certification", "round cc/1")->state == verify::CheckState::ok);
   // With --require-certified the missing countersignature fails.
   CHECK_FALSE(verify::verify_bundle(g.bundle, {1, true}).ok());
+  // A session without a register: no people checks, and excluded and present as recorded.
+  CHECK(r.find("attendance") == nullptr);
+  CHECK(r.find("composition") == nullptr);
+  CHECK(r.find("minutes facts", "round cc/1")->state == verify::CheckState::ok);
   // The tokens file holds every issued token's hash, sorted.
   auto tokens = lines_of(g.bundle / "rounds/cc/1/tokens.txt");
   CHECK(tokens.size() == 20);
@@ -407,6 +411,24 @@ TEST_CASE("a tampered bundle fails with the check that names the change", "[bund
     const fs::path b = g.copy("extra-member");
     resign_minutes(b, "cc/1", [](json::object& m) { m["winner"] = "c6"; });
     expect_failure(b, "minutes facts");
+  }
+  SECTION("people members in the minutes of a session without a register") {
+    // Without a register nothing backs an attendance or a composition: they are unknown members
+    // (docs/audit.md "minutes facts"), and the people checks are not run.
+    for (const std::string member : {"attendance", "composition"}) {
+      const fs::path b = g.copy("people-without-register");
+      resign_minutes(b, "cc/1", [&](json::object& m) {
+        m[member] = json::object{{"convened", 300}, {"present", 290}};
+      });
+      const verify::Report r = verify::verify_bundle(b);
+      INFO(r.text());
+      const verify::Check* facts = r.failed("minutes facts", "round cc/1");
+      REQUIRE(facts != nullptr);
+      CHECK(facts->problems ==
+            std::vector<std::string>{"minutes carry an unknown member \"" + member + "\""});
+      CHECK(r.find("attendance") == nullptr);
+      CHECK(r.find("composition") == nullptr);
+    }
   }
   SECTION("minutes that repeat a member (another parser reads the other value)") {
     const fs::path b = g.copy("repeated-member");

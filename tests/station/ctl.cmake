@@ -42,3 +42,16 @@ target_compile_definitions(station_rules_bundle_tests PRIVATE
   TALLY_AUDIT_PATH="$<TARGET_FILE:tally-audit>")
 add_dependencies(station_rules_bundle_tests tally-audit)
 catch_discover_tests(station_rules_bundle_tests TEST_PREFIX "station rules bundle: ")
+
+# The congress's people (register, roll, alternates, age exceptions, personnel plan) through the
+# station and `tally-audit verify`: the checks "attendance" and "composition", and forged logs,
+# sessions and minutes that fail them or the replay (docs/audit.md).
+add_executable(station_people_bundle_tests
+  ${CMAKE_CURRENT_SOURCE_DIR}/core_main.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/people_bundle_test.cpp)
+target_link_libraries(station_people_bundle_tests
+  PRIVATE tallystation::ctl tallystation::app tallystation::audit Catch2::Catch2)
+target_compile_definitions(station_people_bundle_tests PRIVATE
+  TALLY_AUDIT_PATH="$<TARGET_FILE:tally-audit>")
+add_dependencies(station_people_bundle_tests tally-audit)
+catch_discover_tests(station_people_bundle_tests TEST_PREFIX "station people bundle: ")

@@ -1,6 +1,7 @@
 // The pieces of `tally-audit verify` on their own: the enrolment-overlap rule, the token set
-// file, the report formats, the legacy outcome sentence and the worker pool. Whole bundles, good
-// and tampered, are checked in tests/station/bundle_test.cpp.
+// file, the report formats, the legacy outcome sentence, the worker pool, and the people members'
+// formats and checks (attendance, composition). Whole bundles, good and tampered, are checked in
+// tests/station/bundle_test.cpp (people_bundle_test.cpp for the people members).
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
@@ -14,6 +15,7 @@
 #include "tally/audit/verify/box_scan.hpp"
 #include "tally/audit/verify/bundle_model.hpp"
 #include "tally/audit/verify/minutes_compare.hpp"
+#include "tally/audit/verify/people_check.hpp"
 #include "tally/audit/verify/report.hpp"
 #include "tally/audit/verify/verifier.hpp"
 #include "tally/audit/verify/worker_pool.hpp"
@@ -198,4 +200,129 @@ TEST_CASE("the legacy outcome sentence is the English text older stations signed
         "the directly higher Party committee");
   r.appointment_by_higher_committee = false;
   CHECK(legacy_outcome_message(r, 5) == "the round limit of 5 is reached with 1 seat(s) unfilled");
+}
+
+// ---- The people members (docs/audit.md "Formats, exactly": attendance, composition) ----
+
+namespace {
+
+namespace cg = tallystation::congress;
+
+cg::Person member(const char* id, cg::Date born, cg::Sex sex, const char* group, bool local) {
+  return cg::Person{id, std::string("Member ") + id, born, sex, group, local};
+}
+
+// A members' congress of five on 2025-03-01: m1, m2 present; m3 on temporary transfer; m4
+// absent; m5 absent throughout with a reason the convener accepted.
+cg::Register members_congress() {
+  cg::Register r;
+  r.kind = cg::Kind::members;
+  r.first_day = {2025, 3, 1};
+  r.people = {member("m1", {1985, 3, 1}, cg::Sex::female, "Kinh", true),
+              member("m2", {1985, 3, 2}, cg::Sex::male, "Thái", false),
+              member("m3", {1960, 1, 1}, cg::Sex::male, "Kinh", true),
+              member("m4", {1970, 1, 1}, cg::Sex::female, "Kinh", true),
+              member("m5", {1990, 1, 1}, cg::Sex::male, "Kinh", true)};
+  r.roll = {"m1", "m2", "m3", "m4", "m5"};
+  r.contests.push_back(cg::ContestPeople{"sec", "secretary", {"m1"}, std::nullopt, {}});
+  return r;
+}
+
+cg::Roll members_roll(const cg::Register& r) {
+  cg::Roll roll = cg::initial_roll(r);
+  roll.seats["m1"].presence = cg::Presence::present;
+  roll.seats["m2"].presence = cg::Presence::present;
+  for (auto [id, why] :
+       {std::pair{"m3", cg::Absence::temporary_transfer}, std::pair{"m4", cg::Absence::absent},
+        std::pair{"m5", cg::Absence::absent_with_accepted_reason}}) {
+    roll.seats[id].presence = cg::Presence::absent;
+    roll.seats[id].absence = why;
+  }
+  return roll;
+}
+
+}  // namespace
+
+TEST_CASE("the minutes' attendance is the roll's arithmetic in the documented member order",
+          "[verify][people]") {
+  // Excluded from the basis: the transfer and the accepted absence (2); from the quorum's base
+  // only the transfer: base 4, two thirds of it rounded up 3, and 2 present do not make it.
+  const cg::Register r = members_congress();
+  const cg::Attendance a = cg::attendance(r, members_roll(r), 2, 3);
+  CHECK(cg::to_json(a, r.kind) ==
+        R"({"convened":5,"present":2,"absent":{"absent":1,"temporary_transfer":1,"exempted":0,)"
+        R"("suspended_or_prosecuted":0,"absent_with_accepted_reason":1},"excluded":2,)"
+        R"("quorum":{"base":4,"required":3,"held":false}})");
+}
+
+TEST_CASE("composition percentages have one decimal rounded half up from the exact ratio",
+          "[verify][people]") {
+  struct Row {
+    std::uint64_t part, whole;
+    const char* text;
+  };
+  const Row row = GENERATE(Row{11, 15, "73.3"}, Row{2, 3, "66.7"}, Row{1, 8, "12.5"},
+                           Row{1, 16, "6.3"},  // 6.25: half up
+                           Row{1, 6, "16.7"}, Row{1, 2000, "0.1"}, Row{1, 2001, "0.0"},
+                           Row{5, 5, "100.0"}, Row{0, 7, "0.0"}, Row{0, 0, "0.0"},
+                           // mean age: the sum of ages over 100 * elected (241 / 5 = 48.2)
+                           Row{241, 500, "48.2"}, Row{127, 300, "42.3"});
+  CHECK(cg::percent_1(row.part, row.whole) == row.text);
+}
+
+TEST_CASE("a composition with no one elected has mean_age null and no plan member",
+          "[verify][people]") {
+  const cg::Register r = members_congress();
+  CHECK(cg::to_json(cg::composition(r, r.contests[0], {})) ==
+        R"({"office":"secretary","elected":0,"re_elected":{"count":0,"percent":"0.0"},)"
+        R"("first_time":{"count":0,"percent":"0.0"},"women":{"count":0,"percent":"0.0"},)"
+        R"("under_40":{"count":0,"percent":"0.0"},"ethnic_minority":{"count":0,"percent":"0.0"},)"
+        R"("non_local":{"count":0,"percent":"0.0"},"mean_age":null,"directly_elected":true})");
+  // m2 turns 40 the day after the first day: 39, under 40; not local; of a minority.
+  const std::vector<std::string> elected = {"m2"};
+  CHECK(cg::to_json(cg::composition(r, r.contests[0], elected)) ==
+        R"({"office":"secretary","elected":1,"re_elected":{"count":0,"percent":"0.0"},)"
+        R"("first_time":{"count":1,"percent":"100.0"},"women":{"count":0,"percent":"0.0"},)"
+        R"("under_40":{"count":1,"percent":"100.0"},"ethnic_minority":{"count":1,)"
+        R"("percent":"100.0"},"non_local":{"count":1,"percent":"100.0"},"mean_age":"39.0",)"
+        R"("directly_elected":true})");
+}
+
+TEST_CASE("the attendance check adds the minutes' figures up as well as comparing them",
+          "[verify][people]") {
+  const cg::Register r = members_congress();
+  const cg::PeopleMinutes expected{cg::to_json(cg::attendance(r, members_roll(r), 2, 3), r.kind),
+                                   ""};
+  boost::json::object m{{"convened", 5}, {"excluded", 2}, {"present", 2}, {"basis", 3}};
+  m["attendance"] = boost::json::parse(expected.attendance);
+  SECTION("figures as the roll has them, but without the quorum: no round could have opened") {
+    Report report;
+    compare_people(expected, m, "convened", "round sec/1", report);
+    const Check* att = report.failed("attendance", "round sec/1");
+    REQUIRE(att != nullptr);
+    CHECK(att->problems == std::vector<std::string>{"attendance.quorum: 2 present, 3 required: "
+                                                    "without its quorum the round could not have "
+                                                    "opened"});
+    CHECK(att->passed == 16);  // 11 members, the sum, convened, excluded, present, basis
+    CHECK(report.find("composition", "round sec/1")->state == CheckState::ok);
+  }
+  SECTION("a member that is not one, and a figure that is not a count") {
+    m["attendance"].as_object()["late"] = 1;
+    m["attendance"].as_object()["present"] = "2";
+    Report report;
+    compare_people(expected, m, "present", "round sec/1", report);
+    const Check* att = report.failed("attendance", "round sec/1");
+    REQUIRE(att != nullptr);
+    CHECK(att->problems == std::vector<std::string>{
+                               R"(attendance.present: the roll recorded 2, the minutes say "2")",
+                               "attendance.late: not a member of attendance"});
+  }
+  SECTION("attendance that is not an object") {
+    m["attendance"] = 5;
+    Report report;
+    compare_people(expected, m, "convened", "round sec/1", report);
+    CHECK(report.failed("attendance")->problems ==
+          std::vector<std::string>{"attendance: the roll recorded " + expected.attendance +
+                                   ", the minutes say 5"});
+  }
 }
