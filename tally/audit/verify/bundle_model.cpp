@@ -146,13 +146,19 @@ SessionDef load_session(const fs::path& file) {
   }
   s.rules.id = s.id;
   s.rules.convened = s.convened;
+  // The register and the contests' people fields (docs/session.md "People"), read by the one
+  // reader the congress rules have, on the exact bytes: the roll and the register then decide
+  // attendance, exclusions and eligibility in the replay as they did at the station.
+  congress::PeopleParse people = congress::parse_people(bytes);
+  if (!people.error.empty()) throw UnreadableBundle(label + ": " + people.error);
+  s.rules.people = std::move(people.people);
   return s;
 }
 
 namespace {
 
 // The facts one command records (log positions of enrolments, revocations, openings and closes;
-// token counts; attendance), whether or not it was legal: legality is the replay's question.
+// token counts), whether or not it was legal: legality is the replay's question.
 void record(const Command& c, LogFacts& f, const SessionDef& session) {
   auto round_key = [&](bool& ok) -> RoundKey {
     const json::value* contest = c.args.if_contains("contest");
@@ -223,13 +229,6 @@ void record(const Command& c, LogFacts& f, const SessionDef& session) {
     r.closed_at = c.index;
     r.log_head_before_close =
         c.index == 0 ? session.config_hash : hex(f.commands[c.index - 1].entry_hash);
-    r.present = f.present;
-  } else if (c.name == "record_attendance") {
-    const json::value* p = c.args.if_contains("present");
-    if (p == nullptr || !p->is_int64() || p->get_int64() < 0) {
-      return;
-    }
-    f.present = static_cast<std::uint64_t>(p->get_int64());
   } else if (c.name == "conclude_contest") {
     const json::value* contest = c.args.if_contains("contest");
     if (contest == nullptr || !contest->is_string()) return;

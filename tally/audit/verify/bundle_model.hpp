@@ -56,7 +56,8 @@ struct SessionDef {
   std::vector<std::pair<std::string, std::string>> terminals;  // id, PEM
   std::vector<ContestDef> contests;
   const ContestDef* find_contest(std::string_view id) const;
-  // The congress rules' view of the session (docs/congress.md), for the replay of the log.
+  // The congress rules' view of the session (docs/congress.md), for the replay of the log; with
+  // the register (rules.people) when the session has one.
   congress::SessionRules rules;
 };
 
@@ -84,8 +85,7 @@ struct RoundFacts {
   std::optional<std::uint64_t> opened_at, closed_at;  // log indexes
   std::uint64_t tokens_issued = 0;                    // sum of issue_tokens counts
   boost::json::object open_args;
-  std::optional<std::uint64_t> present;  // the last record_attendance before close_round
-  std::string log_head_before_close;     // hex: the head before close_round (audit_log_head)
+  std::string log_head_before_close;  // hex: the head before close_round (audit_log_head)
 };
 
 using RoundKey = std::pair<std::string, std::uint32_t>;
@@ -96,8 +96,7 @@ struct LogFacts {
   std::map<std::string, TerminalFacts, std::less<>> terminals;
   std::map<RoundKey, RoundFacts> rounds;
   std::map<std::string, std::uint64_t, std::less<>> concluded_at;
-  std::optional<std::uint64_t> present;  // the attendance last recorded
-  crypto::KeySet terminal_keys;          // every terminal key the session and the log name
+  crypto::KeySet terminal_keys;  // every terminal key the session and the log name
   std::map<std::string, std::string, std::less<>> terminal_by_keyid;
 };
 

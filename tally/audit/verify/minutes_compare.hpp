@@ -31,9 +31,10 @@ void expect(CheckBuilder& b, const boost::json::object& m, std::string_view key,
 void compare_count(const tally::Contest& c, const tally::Result& r, const boost::json::object& m,
                    const congress::ContestState& p, CheckBuilder& b);
 
-// Adds "box root", "token root" and "minutes facts".
-void compare_facts(const RoundJob& job, const RoundFacts& f, const BoxScan& box,
-                   const TokenSet& tokens, const boost::json::object& m, Report& report,
-                   const std::string& scope);
+// Adds "box root", "token root" and "minutes facts". `closed` is the round as the replay of the
+// log closed it (its `excluded` and `present`).
+void compare_facts(const RoundJob& job, const RoundFacts& f, const congress::RoundState& closed,
+                   const BoxScan& box, const TokenSet& tokens, const boost::json::object& m,
+                   Report& report, const std::string& scope);
 
 }  // namespace tallystation::audit::verify

@@ -6,6 +6,7 @@
 #include "crypto/json_keys.hpp"
 #include "tally/audit/verify/box_scan.hpp"
 #include "tally/audit/verify/minutes_compare.hpp"
+#include "tally/audit/verify/people_check.hpp"
 #include "tally/majority.hpp"
 #include "tally/percent.hpp"
 #include "tally/rule_set.hpp"
@@ -180,12 +181,13 @@ RoundScan scan_round(const RoundJob& job, const tally::Contest& engine,
 }
 
 void finish_round(const RoundJob& job, const RoundScan& scan, const tally::Contest& engine,
-                  const congress::ContestState& after, Report& report) {
+                  const congress::State& after, Report& report) {
   if (!scan.minutes) return;  // "round ballot" failed: nothing to compare the recount with
   const json::object& m = *scan.minutes;
-  const tally::FurtherRound& next = *after.last_next;
+  const congress::ContestState& contest = after.contest(job.contest->id);
+  const tally::FurtherRound& next = *contest.last_next;
   CheckBuilder recount("recount", scan.scope);
-  compare_count(engine, scan.box.result, m, after, recount);
+  compare_count(engine, scan.box.result, m, contest, recount);
   expect(recount, m, "next_step",
          json::object{{"step", tally::to_string(next.step)},
                       {"round", next.round},
@@ -197,7 +199,12 @@ void finish_round(const RoundJob& job, const RoundScan& scan, const tally::Conte
                       {"new_nominations_allowed", next.new_nominations_allowed}});
   report.add(recount.done());
   const RoundFacts& f = job.log->rounds.at({job.contest->id, job.round});
-  compare_facts(job, f, scan.box, scan.tokens, m, report, scan.scope);
+  compare_facts(job, f, contest.rounds.at(job.round), scan.box, scan.tokens, m, report, scan.scope);
+  if (job.session->rules.people) {
+    compare_people(
+        congress::people_minutes(job.session->rules.people, after, job.contest->id, job.round), m,
+        job.contest->majority_basis, scan.scope, report);
+  }
 }
 
 }  // namespace tallystation::audit::verify

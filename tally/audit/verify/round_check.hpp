@@ -49,9 +49,10 @@ RoundScan scan_round(const RoundJob& job, const tally::Contest& engine,
                      const congress::RoundBallot& ballot, Report& report);
 
 // The second step, after close_round is applied: the minutes against the recount and the state
-// the rules reached ("recount": counts, next_step, elected so far) and the facts ("box root",
-// "token root", "minutes facts").
+// the rules reached (`after`: "recount": counts, next_step, elected so far), the facts ("box
+// root", "token root", "minutes facts") and, with a register, the people members
+// ("attendance", "composition").
 void finish_round(const RoundJob& job, const RoundScan& scan, const tally::Contest& engine,
-                  const congress::ContestState& after, Report& report);
+                  const congress::State& after, Report& report);
 
 }  // namespace tallystation::audit::verify

@@ -146,11 +146,10 @@ void replay(const fs::path& bundle, const SessionDef& session, const LogFacts& l
     effects.pass();
     if (c.parsed->name == "close_round" && scan) {
       const congress::Effect& e = d.applied->effect;
-      const congress::ContestState& after = state.contest(e.contest);
-      const congress::RoundState& r = after.rounds.at(e.round);
-      const tally::Contest engine =
-          congress::round_contest(session.rules, *session.rules.find_contest(e.contest), e.round, r);
-      finish_round(*job, *scan, engine, after, report);
+      const congress::RoundState& r = state.contest(e.contest).rounds.at(e.round);
+      const tally::Contest engine = congress::round_contest(
+          session.rules, *session.rules.find_contest(e.contest), e.round, r);
+      finish_round(*job, *scan, engine, state, report);
     }
   }
   effects.set_note("replayed through the congress rules (docs/congress.md)");
