@@ -116,11 +116,14 @@ std::string render_roll(const json::object& people, bool summary) {
 std::string render_eligibility(const json::object& people, const std::string& contest) {
   with_register(people);
   std::ostringstream out;
+  bool first = true;
   for (const json::object* c : contests_of(people, contest)) {
     const json::array& rows = c->at("eligibility").as_array();
+    if (!first) out << "\n";
+    first = false;
     out << "contest " << str(*c, "contest") << " (" << str(*c, "office") << ")";
     if (rows.empty()) {
-      out << ": no eligibility rule\n\n";
+      out << ": no eligibility rule\n";
       continue;
     }
     out << ", first day " << str(people, "congress_date") << "\n";
@@ -139,7 +142,6 @@ std::string render_eligibility(const json::object& people, const std::string& co
     }
     out << t.render();
     if (!notes.empty()) out << "over the limit:\n" << notes;
-    out << "\n";
   }
   return out.str();
 }
@@ -155,13 +157,14 @@ std::string render_composition(const json::object& people, const std::string& co
       if (!contest.empty()) out << "contest " << contest << ": no one elected yet\n";
       continue;
     }
+    if (any) out << "\n";
     any = true;
     const json::object& m = cv.as_object();
     out << "contest " << str(*c, "contest") << " (" << str(m, "office")
         << "): " << str(m, "elected") << " elected"
         << (c->at("complete").as_bool() ? ", complete" : ", so far (not complete)") << "\n";
     Table t({"", "count", "percent"});
-    t.add({"elected", str(m, "elected"), ""});
+    t.add({"elected", str(m, "elected"), "100.0%"});
     const std::pair<const char*, const char*> shares[] = {{"re-elected", "re_elected"},
                                                           {"first time", "first_time"},
                                                           {"women", "women"},
@@ -187,7 +190,6 @@ std::string render_composition(const json::object& people, const std::string& co
     } else {
       out << "personnel plan: none in the session\n";
     }
-    out << "\n";
   }
   if (!any && contest.empty()) out << "no one elected yet in any contest\n";
   return out.str();
