@@ -443,6 +443,11 @@ std::optional<CheckpointInfo> Ledger::checkpoint(std::string_view contest,
   return CheckpointInfo{it->second.tree.size(), it->second.tree.root()};
 }
 
+congress::State Ledger::congress_state() const {
+  std::shared_lock lock(mutex_);
+  return congress_;
+}
+
 json::object Ledger::status() const {
   std::shared_lock lock(mutex_);
   json::array contests;

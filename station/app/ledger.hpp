@@ -106,6 +106,10 @@ class Ledger {
   std::optional<CheckpointInfo> checkpoint(std::string_view contest, std::uint32_t round) const;
   // GET /v1/status body (docs/protocol.md): counts only, no ballot contents.
   boost::json::object status() const;
+  // The congress state the command log has reached (a copy), and the rules it was decided by:
+  // what GET /v1/people reads the roll, exceptions and elected from.
+  congress::State congress_state() const;
+  const congress::SessionRules& rules() const noexcept { return rules_; }
   // Round ballots, minutes, certification and proofs. Its mutators run on the writer thread.
   ResultsBook& book() noexcept { return book_; }
   const ResultsBook& book() const noexcept { return book_; }

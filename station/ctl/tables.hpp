@@ -26,6 +26,18 @@ class Table {
 
 // GET /v1/status as text: session, attendance, terminals, contests and rounds, command log.
 std::string render_status(const boost::json::object& status);
+// GET /v1/people (docs/protocol.md) as text. The roll: the attendance figures (convened,
+// present, absent by category, excluded, quorum) and, unless `summary`, the roll place by place.
+std::string render_roll(const boost::json::object& people, bool summary = false);
+// Each candidate of `contest` (every contest when empty) against the contest's age limits:
+// age, limit, standing, eligible, and the reason or the exception that allows it.
+std::string render_eligibility(const boost::json::object& people, const std::string& contest);
+// The composition of those elected in `contest` (every contest with someone elected when empty)
+// as the seed report states it (re-elected, first time, women, under 40, ethnic minorities,
+// non-local, mean age) and, with a personnel plan, who of the plan was not elected and who was
+// elected outside it.
+std::string render_composition(const boost::json::object& people, const std::string& contest);
+
 // A round's minutes payload (CONTRACT.md section 4 and the station's extras) and its
 // certification ({"certified","required","signed_by","missing"}; may be empty) as text. The
 // outcome sentence is rendered in `language` from the minutes' codes (tally/wording.hpp).

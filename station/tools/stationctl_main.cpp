@@ -68,8 +68,12 @@ void apply_environment(const std::vector<EnvBacked>& all) {
 struct Args {
   std::string data, session, terminal, public_key, contest, out, ballot_hash, receipt, name;
   std::string args_json;
+  bool summary = false;     // roll: the figures without the roll itself
   std::string lang = "en";  // the language the minutes' outcome is rendered in
   std::vector<std::string> tls_names, candidates, nominations;
+  // record_roll: ids present, ID:CATEGORY absent, DELEGATE:ALTERNATE replacements.
+  std::vector<std::string> present_ids, absences, replacements;
+  std::string candidate, rule, body, decision, date;  // record_exception
   std::uint32_t round = 0, present = 0, count = 0;
   std::optional<std::uint32_t> seats, alternates, round_opt;
 };
@@ -175,6 +179,97 @@ void do_attendance(const Global& g, const Args& a) {
   print(g, r,
         "attendance recorded: " + std::to_string(a.present) + " present of " +
             json::serialize(r.at("result").at("convened")) + " convened " + log_line(r));
+}
+
+// "A:B" split at its first colon, both parts non-empty; else a usage error naming the option.
+std::pair<std::string, std::string> pair_arg(const std::string& option, const std::string& v,
+                                             const char* form) {
+  const auto colon = v.find(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == v.size()) {
+    throw ctl::CtlError("usage", option + ": expected " + form + ", got \"" + v + "\"");
+  }
+  return {v.substr(0, colon), v.substr(colon + 1)};
+}
+
+json::object people_of(const Global& g) {
+  ctl::StationLink link(g.link);
+  return link.get_json("/v1/people").as_object();
+}
+
+void do_roll(const Global& g, const Args& a) {
+  const bool records = !a.present_ids.empty() || !a.absences.empty() || !a.replacements.empty();
+  if (records && a.summary) {
+    throw ctl::CtlError("usage",
+                        "--summary shows the roll; it does not go with --present, "
+                        "--absent or --replace");
+  }
+  if (!records) {
+    json::object people = people_of(g);
+    print(g, people, ctl::render_roll(people, a.summary));
+    return;
+  }
+  json::object args;
+  if (!a.present_ids.empty()) {
+    json::array ids;
+    for (const std::string& id : a.present_ids) ids.emplace_back(id);
+    args["present"] = std::move(ids);
+  }
+  if (!a.absences.empty()) {
+    json::array absent;
+    for (const std::string& v : a.absences) {
+      auto [person, category] = pair_arg("--absent", v, "PERSON:CATEGORY");
+      absent.push_back(json::object{{"person", person}, {"category", category}});
+    }
+    args["absent"] = std::move(absent);
+  }
+  if (!a.replacements.empty()) {
+    json::array repl;
+    for (const std::string& v : a.replacements) {
+      auto [delegate, alternate] = pair_arg("--replace", v, "DELEGATE:ALTERNATE");
+      repl.push_back(json::object{{"delegate", delegate}, {"alternate", alternate}});
+    }
+    args["replacements"] = std::move(repl);
+  }
+  auto r = run_command(g, "record_roll", args);
+  const json::object& res = r.at("result").as_object();
+  std::string absent;
+  for (const auto& [category, n] : res.at("absent").as_object()) {
+    if (n.to_number<std::uint64_t>() > 0) {
+      absent += (absent.empty() ? "" : ", ") + json::serialize(n) + " " + std::string(category);
+    }
+  }
+  const json::object& q = res.at("quorum").as_object();
+  print(g, r,
+        "roll recorded: " + json::serialize(res.at("present")) + " present of " +
+            json::serialize(res.at("convened")) + " convened" +
+            (absent.empty() ? "" : " (absent: " + absent + ")") + ", " +
+            json::serialize(res.at("excluded")) + " excluded from the basis; quorum " +
+            json::serialize(q.at("required")) + " of " + json::serialize(q.at("base")) +
+            (q.at("held").as_bool() ? " held " : " NOT held ") + log_line(r));
+}
+
+void do_exception(const Global& g, const Args& a) {
+  auto r = run_command(g, "record_exception",
+                       {{"contest", a.contest},
+                        {"candidate", a.candidate},
+                        {"rule", a.rule},
+                        {"body", a.body},
+                        {"decision", a.decision},
+                        {"date", a.date}});
+  print(g, r,
+        "exception recorded: " + a.candidate + " may stand in " + a.contest + " over rule " +
+            a.rule + " (" + a.body + ", decision " + a.decision + " of " + a.date + ") " +
+            log_line(r));
+}
+
+void do_eligibility(const Global& g, const Args& a) {
+  json::object people = people_of(g);
+  print(g, people, ctl::render_eligibility(people, a.contest));
+}
+
+void do_composition(const Global& g, const Args& a) {
+  json::object people = people_of(g);
+  print(g, people, ctl::render_composition(people, a.contest));
 }
 
 void do_issue_tokens(const Global& g, const Args& a) {
@@ -379,8 +474,8 @@ void do_proof(const Global& g, const Args& a) {
 
 int main(int argc, char** argv) {
   CLI::App cli{
-      "stationctl: run a tallystation congress: terminals, attendance, tokens, rounds, "
-      "minutes and their countersignatures (docs/operations.md)"};
+      "stationctl: run a tallystation congress: terminals, attendance or the roll, eligibility, "
+      "tokens, rounds, minutes and their countersignatures, composition (docs/operations.md)"};
   cli.require_subcommand(1);
   Global g;
   Args a;
@@ -452,6 +547,39 @@ int main(int argc, char** argv) {
   auto* att = sub("attendance", "record how many delegates are present (record_attendance)", true,
                   true, do_attendance);
   att->add_option("--present", a.present, "delegates present")->required();
+  auto* roll = sub("roll",
+                   "with a register of people: show the roll and the attendance figures; with "
+                   "--present, --absent or --replace, record them (record_roll)",
+                   true, true, do_roll);
+  roll->add_option("--present", a.present_ids, "people present, ID[,ID..] (repeat)")
+      ->delimiter(',');
+  roll->add_option("--absent", a.absences,
+                   "someone absent, PERSON:CATEGORY (repeat); categories: absent, "
+                   "absent_throughout (delegates); absent, temporary_transfer, exempted, "
+                   "suspended_or_prosecuted, absent_with_accepted_reason (members)");
+  roll->add_option("--replace", a.replacements,
+                   "an alternate delegate takes a delegate's place, DELEGATE:ALTERNATE (repeat)");
+  roll->add_flag("--summary", a.summary, "show the figures only, not the roll place by place");
+  auto* exc = sub("exception",
+                  "record an exception to an age limit approved by the higher body, so that the "
+                  "candidate may stand (record_exception)",
+                  true, true, do_exception);
+  exc->add_option("--contest", a.contest, "contest id")->required();
+  exc->add_option("--candidate", a.candidate, "the candidate's person id")->required();
+  exc->add_option("--rule", a.rule, "the eligibility rule's id")->required();
+  exc->add_option("--body", a.body, "the approving body, as its decision names it")->required();
+  exc->add_option("--decision", a.decision, "the decision's number")->required();
+  exc->add_option("--date", a.date, "the decision's date, YYYY-MM-DD")->required();
+  auto* elig = sub("eligibility",
+                   "show each candidate against the contest's age limits: age, limit, standing, "
+                   "eligible, and the reason or the exception",
+                   true, false, do_eligibility);
+  elig->add_option("--contest", a.contest, "one contest (default: every contest)");
+  auto* comp = sub("composition",
+                   "show the composition of those elected (re-elected, first time, women, under "
+                   "40, ethnic minorities, non-local, mean age) and the personnel plan",
+                   true, false, do_composition);
+  comp->add_option("--contest", a.contest, "one contest (default: every contest)");
   auto* tokens = sub("issue-tokens",
                      "issue ballot tokens for a contest round and write them to a file, one per "
                      "line, for printing on ballot slips (issue_tokens)",

@@ -117,10 +117,29 @@ json::object congress_session(const Keys& k) {
       {"contests", testing::committee_and_secretary_contests()}};
 }
 
+// The members' congress of scripts/demo-data/cell.json (15 members; the secretary elected
+// directly, rule set cpv-2024-cell-secretary) with the officials, committee and terminal above.
+json::object cell_session(const Keys& k) {
+  json::object s = congress_session(k);
+  const fs::path file = fs::path(TALLYSTATION_SOURCE_DIR) / "scripts" / "demo-data" / "cell.json";
+  const json::object cell = json::parse(testing::read_file(file)).as_object();
+  s["congress_kind"] = "members";
+  s["convened"] = 15;
+  s["congress_date"] = cell.at("congress_date");
+  s["register"] = cell.at("register");
+  json::object sec = cell.at("contests").at(0).as_object();
+  sec["title"] = "Cell secretary";
+  sec["seats"] = 1;
+  sec["rule_set"] = "cpv-2024-cell-secretary";
+  s["contests"] = json::array{sec};
+  return s;
+}
+
 class Congress {
  public:
-  Congress() : daemon_(STATIOND_PATH, dir_ / "station") {
-    testing::write_file(dir_ / "session.json", json::serialize(congress_session(keys_)));
+  explicit Congress(json::object (*session)(const Keys&) = congress_session)
+      : daemon_(STATIOND_PATH, dir_ / "station") {
+    testing::write_file(dir_ / "session.json", json::serialize(session(keys_)));
     for (auto [name, key] :
          {std::pair{"o1", &keys_.o1}, {"m1", &keys_.m1}, {"m2", &keys_.m2}, {"m3", &keys_.m3}}) {
       REQUIRE(crypto::save_secret_key(dir_ / (std::string(name) + ".key"), *key));
@@ -556,4 +575,84 @@ TEST_CASE("stationctl takes --key over $TALLY_KEY, also when another subcommand 
   auto env = crypto::parse_envelope(res->body);
   REQUIRE(env);
   CHECK(env->signatures.size() == 2);
+}
+
+TEST_CASE("stationctl keeps the roll, records an exception and shows eligibility and the "
+          "composition of a cell congress",
+          "[congress][people]") {
+  Congress c(cell_session);
+  c.ctl_json("enrol", {"--terminal", "t1"});
+  Run roll = c.ctl("roll", {}, "");
+  INFO(roll.out << roll.err);
+  REQUIRE(roll.exit == 0);
+  CHECK(roll.out.find("not yet recorded: 15 on the roll") != std::string::npos);
+  CHECK(roll.out.find("Hoàng Văn Pác") != std::string::npos);
+  // Bad input: said in the tool, or by the station with the rule's code.
+  Run bad = c.ctl("roll", {"--absent", "dv09"});
+  CHECK(bad.exit == 2);
+  CHECK(bad.err.find("--absent: expected PERSON:CATEGORY") != std::string::npos);
+  CHECK(c.ctl("roll", {"--replace", "dv01:"}).exit == 2);
+  CHECK(c.ctl("roll", {"--summary", "--present", "dv01"}).exit == 2);
+  c.refused("roll", {"--absent", "dv09:on_holiday"}, "bad_command");
+  c.refused("roll", {"--present", "nobody"}, "bad_command");
+  c.refused("attendance", {"--present", "13"}, "bad_command");  // roll_kept
+
+  // By hand: 13 present; dv09 on transfer (out of the basis and the quorum's base), dv13 away
+  // with an accepted reason (out of the basis): quorum ceil(14 * 2 / 3) = 10.
+  json::value recorded = c.ctl_json(
+      "roll", {"--present", "dv01,dv02,dv03,dv04,dv05,dv06,dv07", "--present",
+               "dv08,dv10,dv11,dv12,dv14,dv15", "--absent", "dv09:temporary_transfer", "--absent",
+               "dv13:absent_with_accepted_reason"});
+  CHECK(json::serialize(recorded.at("result")) ==
+        R"({"convened":15,"present":13,"absent":{"absent":0,"temporary_transfer":1,"exempted":0,)"
+        R"("suspended_or_prosecuted":0,"absent_with_accepted_reason":1},"excluded":2,)"
+        R"("quorum":{"base":14,"required":10,"held":true}})");
+  Run summary = c.ctl("roll", {"--summary"}, "");
+  CHECK(summary.out.find("quorum: held (13 present, 10 required)") != std::string::npos);
+  CHECK(summary.out.find("dv01") == std::string::npos);  // the figures only
+
+  auto t = c.tokens("sec", 1, 13);
+  Run early = c.ctl("open-round", {"--contest", "sec", "--round", "1"});
+  CHECK(early.exit == 1);
+  CHECK(early.err.find("candidate_ineligible") != std::string::npos);
+  CHECK(early.err.find("aged 68 on 2026-04-15") != std::string::npos);
+  c.refused("exception",
+            {"--contest", "sec", "--candidate", "dv05", "--rule", "cell-secretary-2024", "--body",
+             "district standing committee", "--decision", "342", "--date", "2026-03-20"},
+            "bad_command");  // exception_not_needed: dv05 is 41, within 60
+  c.refused("exception",
+            {"--contest", "sec", "--candidate", "dv01", "--rule", "cell-secretary-2024", "--body",
+             "district standing committee", "--decision", "342", "--date", "2026-02-30"},
+            "bad_command");
+  c.ctl_json("exception", {"--contest", "sec", "--candidate", "dv01", "--rule",
+                           "cell-secretary-2024", "--body", "district standing committee",
+                           "--decision", "342-QĐ/HU", "--date", "2026-03-20"});
+  Run elig = c.ctl("eligibility", {"--contest", "sec"}, "");
+  INFO(elig.out);
+  CHECK(elig.out.find("yes, by exception") != std::string::npos);
+  CHECK(elig.out.find("decision 342-QĐ/HU of 2026-03-20") != std::string::npos);
+  Run unknown = c.ctl("eligibility", {"--contest", "nope"}, "");
+  CHECK(unknown.exit == 1);
+  CHECK(unknown.err.find("unknown_contest") != std::string::npos);
+  CHECK(c.ctl("composition", {}, "").out.find("no one elected yet") != std::string::npos);
+
+  c.ctl_json("open-round", {"--contest", "sec", "--round", "1"});
+  // 8 for dv01, 4 for dv05, one ballot keeping both (invalid): dv01 has 8 of the basis 13.
+  std::vector<std::vector<std::string>> marks(8, {"dv01"});
+  marks.insert(marks.end(), 4, {"dv05"});
+  marks.push_back({"dv01", "dv05"});
+  c.vote("sec", 1, t, marks);
+  c.ctl_json("close-round", {"--contest", "sec", "--round", "1"});
+  CHECK(ids(c.minutes("sec", 1).at("elected")) == Ids{"dv01"});
+  // By hand: dv01, Tày, local, a man of 68, the outgoing secretary.
+  Run comp = c.ctl("composition", {"--contest", "sec"}, "");
+  INFO(comp.out);
+  CHECK(comp.out.find("contest sec (secretary): 1 elected, complete") != std::string::npos);
+  CHECK(comp.out.find("re-elected             1   100.0%") != std::string::npos);
+  CHECK(comp.out.find("women                  0     0.0%") != std::string::npos);
+  CHECK(comp.out.find("ethnic minorities      1   100.0%") != std::string::npos);
+  CHECK(comp.out.find("mean age: 68.0") != std::string::npos);
+  CHECK(comp.out.find("directly elected by the congress: yes") != std::string::npos);
+  json::value people = c.ctl_json("composition", {}, "");
+  CHECK(people.at("contests").at(0).at("composition").at("elected").as_int64() == 1);
 }

@@ -1,5 +1,6 @@
 # Tests of the station core without sockets: session definition, store, handler (every refusal),
-# commands and the command log, group commit, fault injection and restart recovery; and a reader
+# the register of people (GET /v1/people, the demo's composition figures), commands and the
+# command log, group commit, fault injection and restart recovery; and a reader
 # of SQLite's raw b-tree pages (sqlite_pages.hpp) measuring whether the file reveals arrival order,
 # and the station's acceptance test of it (arrival_order_test.cpp).
 add_executable(station_core_tests
@@ -8,6 +9,7 @@ add_executable(station_core_tests
   ${CMAKE_CURRENT_SOURCE_DIR}/store_test.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/app_test.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/routes_test.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/people_test.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/commit_test.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/wal_file_test.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/journal_test.cpp

@@ -119,8 +119,11 @@ inline json::object session_json() {
 class Station {
  public:
   explicit Station(const std::string& name, StationOptions extra = {})
+      : Station(name, session_json(), std::move(extra)) {}
+  // A station of another session definition (its id must stay "cc2026": command() signs for it).
+  Station(const std::string& name, const json::object& session, StationOptions extra = {})
       : dir_(temp_dir(name)), session_file_(dir_ / "session-def.json") {
-    write_file(session_file_, json::serialize(session_json()));
+    write_file(session_file_, json::serialize(session));
     options_ = std::move(extra);
     options_.data_dir = dir_ / "data";
     options_.session_file = session_file_;

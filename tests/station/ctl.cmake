@@ -17,7 +17,7 @@ target_link_libraries(station_congress_tests
   PRIVATE station_net_fixture tallystation::audit Catch2::Catch2)
 target_compile_definitions(station_congress_tests PRIVATE
   STATIOND_PATH="$<TARGET_FILE:stationd>" STATIONCTL_PATH="$<TARGET_FILE:stationctl>"
-  TALLY_AUDIT_PATH="$<TARGET_FILE:tally-audit>")
+  TALLY_AUDIT_PATH="$<TARGET_FILE:tally-audit>" TALLYSTATION_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 add_dependencies(station_congress_tests stationd stationctl tally-audit)
 catch_discover_tests(station_congress_tests TEST_PREFIX "station congress: "
   PROPERTIES TIMEOUT 300)

@@ -612,7 +612,7 @@ TEST_CASE("HEAD on the station's routes is the GET's answer without its body, an
   // next answer, and that answer is whole.
   StationServer s;
   const std::string target = GENERATE(as<std::string>{}, "/v1/status", "/v1/station",
-                                      "/v1/ballot?contest=cc", "/v1/checkpoint?contest=cc&round=1",
+                                      "/v1/people", "/v1/ballot?contest=cc", "/v1/checkpoint?contest=cc&round=1",
                                       "/v1/results/cc/1", "/v1/results/nope/1",
                                       "/v1/proof?contest=cc&round=1&ballot_hash=" +
                                           std::string(64, 'a'),

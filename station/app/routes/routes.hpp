@@ -69,6 +69,8 @@ void post_commands(AppContext& app, RouteRequest& request, Responder& respond);
 void get_checkpoint(AppContext& app, RouteRequest& request, Responder& respond);
 // GET /v1/status (status.cpp)
 void get_status(AppContext& app, RouteRequest& request, Responder& respond);
+// GET /v1/people (people.cpp)
+void get_people(AppContext& app, RouteRequest& request, Responder& respond);
 // GET /v1/results/{contest}/{round} (results.cpp)
 void get_results(AppContext& app, RouteRequest& request, Responder& respond);
 // POST /v1/results/{contest}/{round}/signatures (signatures.cpp)

@@ -15,6 +15,7 @@ constexpr Route kRoutes[] = {
   {"POST", "/v1/commands",                             post_commands,   kMaxRequestBody, kJson},
   {"GET",  "/v1/checkpoint",                           get_checkpoint,  kMaxRequestBody, ""},
   {"GET",  "/v1/status",                               get_status,      kMaxRequestBody, ""},
+  {"GET",  "/v1/people",                               get_people,      kMaxRequestBody, ""},
   {"GET",  "/v1/results/{contest}/{round}",            get_results,     kMaxRequestBody, ""},
   {"POST", "/v1/results/{contest}/{round}/signatures", post_signatures, kMaxRequestBody, kJson},
   {"GET",  "/v1/proof",                                get_proof,       kMaxRequestBody, ""},
