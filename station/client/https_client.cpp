@@ -4,6 +4,7 @@
 
 #include <array>
 #include <exception>
+#include <memory>
 #include <optional>
 
 #include <boost/asio/as_tuple.hpp>
@@ -206,20 +207,29 @@ struct RawTlsConnection::Impl : Link {
     std::array<char, 4096> chunk;
     lowest().expires_never();
     asio::steady_timer timer(ioc, timeout);
-    bool timed_out = false;
-    timer.async_wait([&](error_code ec) {
-      if (ec) return;
-      timed_out = true;
+    // Shared with the timer's handler, which can outlive this frame: a timer that expired just
+    // as the read finished has its handler queued with success, and cancel() no longer stops it.
+    // It then runs after the coroutine returned, and must neither touch the frame nor cancel a
+    // later read on the same socket.
+    struct Watch {
+      bool active = true;
+      bool timed_out = false;
+    };
+    auto watch = std::make_shared<Watch>();
+    timer.async_wait([this, watch](error_code ec) {
+      if (ec || !watch->active) return;
+      watch->timed_out = true;
       error_code ignored;
       lowest().socket().cancel(ignored);
     });
-    while (!closed && !timed_out) {
+    while (!closed && !watch->timed_out) {
       auto [ec, n] = co_await stream->async_read_some(asio::buffer(chunk), kTuple);
       out.append(chunk.data(), n);
-      if (timed_out) break;
+      if (watch->timed_out) break;
       if (ec) closed = true;
       if (!marker.empty() && out.find(marker) != std::string::npos) break;
     }
+    watch->active = false;
     timer.cancel();
     co_return out;
   }
