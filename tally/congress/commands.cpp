@@ -318,14 +318,19 @@ RowResult record_roll(const Context& cx, Effect&) {
   }
   State next = cx.state;
   Roll& roll = *next.roll;
-  // The place a person stands for: their own, or the one they hold as an alternate.
-  auto seat_of = [&](const std::string& id) -> Seat* {
-    if (auto it = roll.seats.find(id); it != roll.seats.end()) return &it->second;
-    for (auto& [delegate, seat] : roll.seats) {
-      if (seat.alternate == id) return &seat;
-    }
-    return nullptr;
+  // Who holds which place as an alternate, kept up to date as replacements apply.
+  std::map<std::string, std::string, std::less<>> held;  // alternate -> the delegate's id
+  for (const auto& [delegate, seat] : roll.seats) {
+    if (!seat.alternate.empty()) held.emplace(seat.alternate, delegate);
+  }
+  // The place a person answers for: their own, or the one they hold as an alternate; its id is
+  // the convened person's.
+  auto place_of = [&](const std::string& id) -> std::optional<std::string> {
+    if (roll.seats.contains(id)) return id;
+    if (auto it = held.find(id); it != held.end()) return it->second;
+    return std::nullopt;
   };
+  // Places named in this command: one entry per place, whoever is named for it.
   std::set<std::string, std::less<>> named;
   if (replacements != nullptr) {
     if (!replacements->items().empty() && reg.kind == Kind::members) {
@@ -349,30 +354,32 @@ RowResult record_roll(const Context& cx, Effect&) {
                                                       "'s place is already taken by " +
                                                       it->second.alternate);
       }
-      for (const auto& [other, seat] : roll.seats) {
-        if (seat.alternate == alt) {
-          return refuse_row(Code::already_replaced,
-                            at + ".alternate: " + alt + " already takes the place of " + other);
-        }
+      if (auto h = held.find(alt); h != held.end()) {
+        return refuse_row(Code::already_replaced,
+                          at + ".alternate: " + alt + " already takes the place of " + h->second);
+      }
+      if (!named.insert(d).second) {
+        return refuse_row(Code::bad_argument, at + ".delegate: " + d + "'s place is named twice");
       }
       it->second.alternate = alt;
       it->second.presence = Presence::present;
-      named.insert(alt);
+      held.emplace(alt, d);
     }
   }
   if (present != nullptr) {
     for (std::size_t i = 0; i < present->items().size(); ++i) {
       const std::string id = present->items()[i].text();
       const std::string at = "args.present[" + std::to_string(i) + "]";
-      Seat* seat = seat_of(id);
-      if (seat == nullptr) {
+      const auto place = place_of(id);
+      if (!place) {
         return refuse_row(Code::unknown_person,
                           at + ": " + id + " is not on the roll nor an alternate in a place");
       }
-      if (!named.insert(id).second) {
-        return refuse_row(Code::bad_argument, at + ": " + id + " is named twice");
+      if (!named.insert(*place).second) {
+        return refuse_row(Code::bad_argument,
+                          at + ": " + id + " is named twice (or their place is)");
       }
-      seat->presence = Presence::present;
+      roll.seats.find(*place)->second.presence = Presence::present;
     }
   }
   if (absent != nullptr) {
@@ -380,14 +387,15 @@ RowResult record_roll(const Context& cx, Effect&) {
       const JsonValue& e = absent->items()[i];
       const std::string id = e.find("person")->text();
       const std::string at = "args.absent[" + std::to_string(i) + "]";
-      Seat* seat = seat_of(id);
-      if (seat == nullptr) {
+      const auto place = place_of(id);
+      if (!place) {
         return refuse_row(Code::unknown_person, at + ".person: " + id +
                                                     " is not on the roll nor an alternate in a "
                                                     "place");
       }
-      if (!named.insert(id).second) {
-        return refuse_row(Code::bad_argument, at + ".person: " + id + " is named twice");
+      if (!named.insert(*place).second) {
+        return refuse_row(Code::bad_argument,
+                          at + ".person: " + id + " is named twice (or their place is)");
       }
       auto cat = parse_absence(e.find("category")->text());
       const auto allowed = absences_of(reg.kind);
@@ -396,6 +404,13 @@ RowResult record_roll(const Context& cx, Effect&) {
                           at + ".category: for a " +
                               (reg.kind == Kind::members ? "members'" : "delegates'") +
                               " congress one of " + categories_of(reg.kind));
+      }
+      Seat* seat = &roll.seats.find(*place)->second;
+      if (*cat == Absence::absent_throughout && !seat->alternate.empty()) {
+        return refuse_row(Code::bad_argument,
+                          at + ".category: absent_throughout is for a place with no alternate "
+                               "in it; " + *place + "'s is held by " + seat->alternate +
+                               " (use absent)");
       }
       seat->presence = Presence::absent;
       seat->absence = *cat;
@@ -483,6 +498,9 @@ std::optional<Refusal> people_check(const Context& cx, const ContestRules& def,
       return refusal(Code::unknown_person, "candidate " + c.id + " is named \"" + p->name +
                                                "\" in the register, not \"" + c.name + "\"");
     }
+  }
+  for (const tally::Candidate& c : b.candidates) {
+    const Person* p = reg.find_person(c.id);
     if (cp == nullptr) continue;
     for (const Eligibility& e : check_candidate(reg, *cp, *p, cx.state.exceptions)) {
       if (!e.eligible()) {

@@ -74,6 +74,10 @@ AgeLimitRule cell_secretary_2024() {
 }
 
 const Person* Register::find_person(std::string_view id) const {
+  if (!person_index.empty()) {
+    auto it = person_index.find(id);
+    return it == person_index.end() ? nullptr : &people[it->second];
+  }
   for (const Person& p : people) {
     if (p.id == id) return &p;
   }
@@ -92,9 +96,11 @@ const ContestPeople* Register::find_contest(std::string_view id) const {
   return nullptr;
 }
 bool Register::on_roll(std::string_view id) const {
+  if (!roll_index.empty()) return roll_index.contains(id);
   return contains(roll, id);
 }
 bool Register::is_alternate(std::string_view id) const {
+  if (!alternate_index.empty()) return alternate_index.contains(id);
   return contains(alternates, id);
 }
 
@@ -427,15 +433,32 @@ std::string identifier(const JsonValue& v, const std::string& path) {
 std::vector<std::string> person_ids(const JsonValue& o, const std::string& path,
                                     std::string_view key, const Register& r) {
   std::vector<std::string> out;
+  std::set<std::string, std::less<>> seen;
   const JsonValue& a = array(o.find(key), join(path, key));
   for (std::size_t i = 0; i < a.items().size(); ++i) {
     const std::string p = at(join(path, key), i);
     std::string id = identifier(a.items()[i], p);
     if (r.find_person(id) == nullptr) fail(p, "no person " + q(id) + " in register.people");
-    if (contains(out, id)) fail(p, q(id) + " is listed twice");
+    if (!seen.insert(id).second) fail(p, q(id) + " is listed twice");
     out.push_back(std::move(id));
   }
   return out;
+}
+
+std::map<std::string, std::size_t, std::less<>> index_of(const std::vector<std::string>& ids) {
+  std::map<std::string, std::size_t, std::less<>> out;
+  for (std::size_t i = 0; i < ids.size(); ++i) out.emplace(ids[i], i);
+  return out;
+}
+
+// "Kinh" decides who counts as an ethnic minority: a near miss would count a Kinh as one.
+bool near_kinh(std::string_view g) {
+  while (!g.empty() && (g.front() == ' ' || g.front() == '\t')) g.remove_prefix(1);
+  while (!g.empty() && (g.back() == ' ' || g.back() == '\t')) g.remove_suffix(1);
+  if (g.size() != 4) return false;
+  std::string lower(g);
+  for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return lower == "kinh";
 }
 
 AgeLimitRule age_rule(const JsonValue& o, const std::string& p) {
@@ -486,8 +509,11 @@ std::optional<Register> read(const JsonValue& root) {
   }
   Register r;
   const JsonValue* kind = root.find("congress_kind");
-  r.kind = kind != nullptr && kind->is_string() && kind->text() == "members" ? Kind::members
-                                                                            : Kind::delegates;
+  if (kind == nullptr || !kind->is_string() ||
+      (kind->text() != "members" && kind->text() != "delegates")) {
+    fail("congress_kind", "must be \"delegates\" or \"members\"");
+  }
+  r.kind = kind->text() == "members" ? Kind::members : Kind::delegates;
   r.first_day = date(root, "", "congress_date");
 
   const JsonValue& ro = object(reg, "register");
@@ -519,16 +545,23 @@ std::optional<Register> read(const JsonValue& root) {
       fail(join(p, "sex"), "must be \"male\" or \"female\", not " + q(sex));
     }
     person.ethnic_group = text(o, p, "ethnic_group");
+    if (person.ethnic_group != "Kinh" && near_kinh(person.ethnic_group)) {
+      fail(join(p, "ethnic_group"), "write \"Kinh\" exactly, not " + q(person.ethnic_group) +
+                                        " (anything else counts as an ethnic minority)");
+    }
     person.local = flag(o, p, "local");
+    r.person_index.emplace(person.id, r.people.size());
     r.people.push_back(std::move(person));
   }
   r.roll = person_ids(ro, "register", "roll", r);
   if (r.roll.empty()) fail("register.roll", "must have at least 1 entry");
+  r.roll_index = index_of(r.roll);
   if (ro.find("alternates") != nullptr) {
     if (r.kind == Kind::members) {
       fail("register.alternates", "a members' congress has no alternate delegates");
     }
     r.alternates = person_ids(ro, "register", "alternates", r);
+    r.alternate_index = index_of(r.alternates);
     for (std::size_t i = 0; i < r.alternates.size(); ++i) {
       if (r.on_roll(r.alternates[i])) {
         fail(at("register.alternates", i), q(r.alternates[i]) + " is on the roll already");
@@ -604,6 +637,10 @@ std::optional<Register> read(const JsonValue& root) {
         }
         if (contains(cp.eligibility, id)) fail(ep, q(id) + " is listed twice");
         cp.eligibility.push_back(std::move(id));
+      }
+      if (cell && cp.eligibility.empty()) {
+        fail(join(p, "eligibility"), "a cpv-2024-cell-secretary contest applies an age rule "
+                                     "(leave eligibility out for cell-secretary-2024)");
       }
     } else if (cell) {
       // The rule set names its eligibility rule (docs/rules.md "Eligibility").

@@ -91,6 +91,12 @@ struct Register {
   std::vector<std::string> alternates; // alternate delegates who may take a place (delegates)
   std::vector<AgeLimitRule> rules;     // the session's own rules, then the built-in ones used
   std::vector<ContestPeople> contests; // one per contest, session order
+  // Lookup indexes, built by parse_people (a register built by hand is searched linearly): a
+  // register may name a million people, and every roll entry, alternate and candidate is looked
+  // up once.
+  std::map<std::string, std::size_t, std::less<>> person_index;
+  std::map<std::string, std::size_t, std::less<>> roll_index;
+  std::map<std::string, std::size_t, std::less<>> alternate_index;
 
   const Person* find_person(std::string_view id) const;
   const AgeLimitRule* find_rule(std::string_view id) const;
@@ -108,9 +114,11 @@ struct PeopleParse {
 // Reads `congress_date`, `register`, `eligibility_rules` and each contest's `office`,
 // `incumbents`, `personnel_plan`, `eligibility` from the whole session file (docs/session.md
 // "People"): everything else is the caller's to check. Refuses people fields without a
-// `register`, unknown ids, a register person listed twice, a candidate who is not a register
-// person or whose `name` differs, `convened` other than the roll's size and a contest `excluded`
-// (the roll decides both), and a `rule_set` cell secretary contest without an age rule.
+// `register`, a `congress_kind` other than "delegates" or "members", unknown ids, a register
+// person listed twice, a candidate who is not a register person or whose `name` differs,
+// `convened` other than the roll's size and a contest `excluded` (the roll decides both), a
+// `cpv-2024-cell-secretary` contest whose `eligibility` is empty, and an `ethnic_group` that is
+// "Kinh" but for case or surrounding spaces.
 PeopleParse parse_people(std::string_view session_bytes);
 
 // ---- The roll ----
@@ -187,7 +195,7 @@ struct Eligibility {
   bool within_limit = true;
   const Exception* exception = nullptr;  // the recorded exception that allows it, if any
   bool eligible() const { return within_limit || exception != nullptr; }
-  // "aged 68 on 2024-12-10, over the re-election limit of 67 for men (cell-secretary-2024)"
+  // "aged 68 on 2024-12-10, over the re-election limit of 67 (cell-secretary-2024)"
   std::string reason(const Date& first_day) const;
 };
 // The candidate against one rule: age on the first day against the limit for their sex and

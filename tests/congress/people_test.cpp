@@ -385,14 +385,30 @@ TEST_CASE("the basis at a delegates' congress: absent throughout, alternates", "
     CHECK(c.refused("record_roll", R"({"absent":[{"person":"d5","category":"exempted"}]})").code ==
           cg::Code::bad_argument);
   }
+  SECTION("a replacement and an absence of the same place in one command") {
+    CHECK(c.refused("record_roll",
+                    R"({"replacements":[{"delegate":"d5","alternate":"a1"}],"absent":[{"person":"d5","category":"absent"}]})")
+              .code == cg::Code::bad_argument);
+    CHECK(c.state.log_size == 0);
+  }
   SECTION("an alternate takes the place: present, and nobody is excluded") {
     c.ok("record_roll", R"({"present":["d1","d2","d3","d4","d6"],"replacements":[{"delegate":"d5","alternate":"a1"}]})");
     const cg::Attendance a = cg::roll_attendance(c.session, c.state, "cpv-2024");
     CHECK(a.present == 6);
     CHECK(a.excluded == 0);
-    // The alternate answers for the place from now on.
-    c.ok("record_roll", R"({"absent":[{"person":"a1","category":"absent_throughout"}]})");
-    CHECK(cg::roll_attendance(c.session, c.state, "cpv-2024").excluded == 1);
+    // The alternate answers for the place from now on; the place has an alternate in it, so it
+    // cannot be absent throughout (that category is for a place nobody took).
+    CHECK(c.refused("record_roll", R"({"absent":[{"person":"a1","category":"absent_throughout"}]})")
+              .code == cg::Code::bad_argument);
+    CHECK(c.refused("record_roll", R"({"absent":[{"person":"d5","category":"absent_throughout"}]})")
+              .code == cg::Code::bad_argument);
+    c.ok("record_roll", R"({"absent":[{"person":"a1","category":"absent"}]})");
+    const cg::Attendance later = cg::roll_attendance(c.session, c.state, "cpv-2024");
+    CHECK(later.present == 5);
+    CHECK(later.excluded == 0);
+    // A delegate and the alternate in their place are one place: named once per command.
+    CHECK(c.refused("record_roll", R"({"present":["a1"],"absent":[{"person":"d5","category":"absent"}]})")
+              .code == cg::Code::bad_argument);
     CHECK(c.refused("record_roll", R"({"replacements":[{"delegate":"d5","alternate":"a2"}]})")
               .code == cg::Code::already_replaced);
     CHECK(c.refused("record_roll", R"({"replacements":[{"delegate":"d6","alternate":"a1"}]})")
@@ -619,6 +635,14 @@ TEST_CASE("the register is refused with the field's path", "[people]") {
         "incumbents, personnel_plan and eligibility need a register");
   CHECK(error_of(replaced(base, R"("roll": [)", R"("alternates": ["m02"], "roll": [)")) ==
         "register.alternates: a members' congress has no alternate delegates");
+  CHECK(error_of(replaced(base, R"("office": "secretary")", R"("eligibility": [])")) ==
+        "contests[0].eligibility: a cpv-2024-cell-secretary contest applies an age rule (leave "
+        "eligibility out for cell-secretary-2024)");
+  CHECK(error_of(replaced(base, R"("ethnic_group":"Kinh")", R"("ethnic_group":"kinh ")")) ==
+        "register.people[0].ethnic_group: write \"Kinh\" exactly, not \"kinh \" (anything else "
+        "counts as an ethnic minority)");
+  CHECK(error_of(replaced(base, R"("congress_kind": "members")", R"("congress_kind": "cell")")) ==
+        "congress_kind: must be \"delegates\" or \"members\"");
   SECTION("a rule of the session's own") {
     const std::string own = replaced(
         replaced(base, R"("office": "secretary")",
