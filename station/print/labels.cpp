@@ -75,7 +75,7 @@ constexpr Entry kLabels[] = {
     {Label::step_appointment, "Appointment by the directly higher Party committee",
      "Cấp ủy cấp trên trực tiếp chỉ định"},
     {Label::step_closed, "No further round", "Không bầu tiếp"},
-    {Label::among, "may stand", "danh sách bầu"},
+    {Label::among, "May stand", "Danh sách bầu"},
     {Label::ballot_box, "Ballot box", "Hòm phiếu điện tử"},
     {Label::box_size, "Ballots in the box", "Số phiếu trong hòm"},
     {Label::box_root, "Root of the ballot box (RFC 6962)", "Mã gốc của hòm phiếu (RFC 6962)"},

@@ -61,7 +61,7 @@ void slip(cairo_t* cr, const SlipsInput& in, tally::Language lang, const std::st
   y += text_height(cr, contest, bold, width) + 6;
   draw_text(cr, label(Label::slip_heading, lang), {"Noto Sans", 8.5, true}, tx, y, width);
   y += 13;
-  const Font mono{"monospace", 9.5};
+  const Font mono{"monospace", 9};
   draw_text(cr, token, mono, tx, y, width);
   y += text_height(cr, token, mono, width) + 6;
   draw_text(cr, label(Label::slip_hint, lang), {"Noto Sans", 7.5, false, true}, tx, y, width);
