@@ -41,8 +41,7 @@ constexpr Entry kLabels[] = {
      "trong đó: để lại quá số lượng cần bầu"},
     {Label::invalid_unknown_candidate, "of which: a name not on the list",
      "trong đó: ghi tên người ngoài danh sách"},
-    {Label::invalid_all_crossed_out, "of which: every name crossed out",
-     "trong đó: gạch hết tên"},
+    {Label::invalid_all_crossed_out, "of which: every name crossed out", "trong đó: gạch hết tên"},
     {Label::tally, "Votes", "Kết quả kiểm phiếu"},
     {Label::col_rank, "#", "TT"},
     {Label::col_candidate, "Candidate", "Mã"},
@@ -111,8 +110,9 @@ constexpr Entry kLabels[] = {
     {Label::plan_planned, "In the personnel plan", "Số lượng theo đề án nhân sự"},
     {Label::plan_not_elected, "In the plan, not elected", "Trong đề án nhưng không trúng cử"},
     {Label::plan_outside, "Elected outside the plan", "Trúng cử ngoài đề án"},
-    {Label::copy_page, "{session} · {contest}, round {round} · copy {copy} of {copies} · page "
-                       "{page} of {pages}",
+    {Label::copy_page,
+     "{session} · {contest}, round {round} · copy {copy} of {copies} · page "
+     "{page} of {pages}",
      "{session} · {contest}, lần bầu {round} · bản {copy}/{copies} · trang {page}/{pages}"},
     {Label::slip_heading, "BALLOT TOKEN", "MÃ PHIẾU BẦU"},
     {Label::slip_round, "round {round}", "lần bầu {round}"},

@@ -47,7 +47,9 @@ std::string text(const json::value& v) {
   return json::serialize(v);
 }
 
-std::string text(const json::object& o, std::string_view key) { return text(member(o, key)); }
+std::string text(const json::object& o, std::string_view key) {
+  return text(member(o, key));
+}
 
 struct Context {
   const MinutesInput& in;
@@ -63,7 +65,8 @@ struct Context {
   }
   std::string people(std::string_view key) const {
     std::string out;
-    for (const json::value& id : array_member(m, key)) out += (out.empty() ? "" : ", ") + person(id);
+    for (const json::value& id : array_member(m, key))
+      out += (out.empty() ? "" : ", ") + person(id);
     return out.empty() ? std::string((*this)[Label::nobody]) : out;
   }
 };
@@ -79,18 +82,17 @@ void heading(Flow& flow, const Context& c) {
     flow.paragraph(c.in.session_title, {"Noto Sans", 11, true}, Align::center, 10);
   }
   flow.paragraph(c[Label::minutes_title], {"Noto Serif", 18, true}, Align::center, 4);
-  flow.paragraph(text(c.m, "title") + " · " + std::string(c[Label::round]) + " " +
-                     text(c.m, "round"),
-                 {"Noto Serif", 13}, Align::center, 12);
+  flow.paragraph(
+      text(c.m, "title") + " · " + std::string(c[Label::round]) + " " + text(c.m, "round"),
+      {"Noto Serif", 13}, Align::center, 12);
   std::vector<Row> rows = {
       {{std::string(c[Label::session]), text(c.m, "session")}},
       {{std::string(c[Label::contest]), text(c.m, "contest")}},
       {{std::string(c[Label::round]), text(c.m, "round")}},
       {{std::string(c[Label::title]), text(c.m, "title")}},
       {{std::string(c[Label::rule_set]), text(c.m, "rule_set")}},
-      {{std::string(c[Label::majority_basis]),
-        basis_words(text(c.m, "majority_basis"), c.lang) + " (" + text(c.m, "majority_basis") +
-            ")"}},
+      {{std::string(c[Label::majority_basis]), basis_words(text(c.m, "majority_basis"), c.lang) +
+                                                   " (" + text(c.m, "majority_basis") + ")"}},
       {{std::string(c[Label::basis]), text(c.m, "basis")}},
       {{std::string(c[Label::threshold]), text(c.m, "threshold")}, true},
       {{std::string(c[Label::seats]), text(c.m, "seats")}},
@@ -134,9 +136,8 @@ void roll(Flow& flow, const Context& c) {
   std::vector<Row> rows = {{{std::string(c[Label::convened]), text(att, "convened")}},
                            {{std::string(c[Label::present]), text(att, "present")}}};
   for (const auto& [category, n] : object_member(att, "absent")) {
-    rows.push_back({{std::string(c[Label::absent_prefix]) + ": " +
-                         absence_words(category, c.lang),
-                     text(n)}});
+    rows.push_back(
+        {{std::string(c[Label::absent_prefix]) + ": " + absence_words(category, c.lang), text(n)}});
   }
   rows.push_back({{std::string(c[Label::excluded]), text(att, "excluded")}});
   const json::object& q = object_member(att, "quorum");
@@ -179,16 +180,12 @@ void tally_table(Flow& flow, const Context& c) {
     }
     rows.push_back(std::move(row));
   }
-  flow.table({{0.06, Align::right},
-              {0.13},
-              {0.37},
-              {0.12, Align::right},
-              {0.14, Align::right},
-              {0.18}},
-             {std::string(c[Label::col_rank]), std::string(c[Label::col_candidate]),
-              std::string(c[Label::col_name]), std::string(c[Label::col_votes]),
-              std::string(c[Label::col_percent]), std::string(c[Label::col_result])},
-             rows);
+  flow.table(
+      {{0.06, Align::right}, {0.13}, {0.37}, {0.12, Align::right}, {0.14, Align::right}, {0.18}},
+      {std::string(c[Label::col_rank]), std::string(c[Label::col_candidate]),
+       std::string(c[Label::col_name]), std::string(c[Label::col_votes]),
+       std::string(c[Label::col_percent]), std::string(c[Label::col_result])},
+      rows);
 }
 
 std::string next_step_words(const Context& c) {
@@ -223,9 +220,9 @@ void outcome(Flow& flow, const Context& c) {
   flow.paragraph(std::string(c[Label::next_step]) + ": " + next_step_words(c) + ".", kBody);
   flow.paragraph(std::string(c[Label::elected]) + ": " + c.people("elected") + ".", kBody);
   if (!array_member(c.m, "elected_alternates").empty()) {
-    flow.paragraph(std::string(c[Label::elected_alternates]) + ": " +
-                       c.people("elected_alternates") + ".",
-                   kBody);
+    flow.paragraph(
+        std::string(c[Label::elected_alternates]) + ": " + c.people("elected_alternates") + ".",
+        kBody);
   }
   flow.paragraph(std::string(c[Label::elected_so_far]) + ": " + c.people("elected_so_far") + ".",
                  kBody);
@@ -255,9 +252,9 @@ void composition(Flow& flow, const Context& c) {
     } else if (key == "mean_age") {
       rows.push_back({{std::string(c[Label::mean_age]), text(value), ""}});
     } else if (key == "directly_elected") {
-      rows.push_back({{std::string(c[Label::directly_elected]),
-                       std::string(c[value.is_bool() && value.get_bool() ? Label::yes : Label::no]),
-                       ""}});
+      rows.push_back(
+          {{std::string(c[Label::directly_elected]),
+            std::string(c[value.is_bool() && value.get_bool() ? Label::yes : Label::no]), ""}});
     } else if (key == "plan" && value.is_object()) {
       const json::object& plan = value.get_object();
       rows.push_back({{std::string(c[Label::plan_planned]), text(plan, "planned"), ""}});
@@ -307,15 +304,15 @@ void certification(Flow& flow, const Context& c) {
   const json::array& signed_by = array_member(cert, "signed_by");
   const json::value& certified = member(cert, "certified");
   const bool yes = certified.is_bool() && certified.get_bool();
-  flow.paragraph(fill(c[yes ? Label::certified : Label::not_certified],
-                      {{"signed", std::to_string(signed_by.size())},
-                       {"required", text(cert, "required")}}) +
-                     ".",
-                 {"Noto Sans", 10, true});
+  flow.paragraph(
+      fill(c[yes ? Label::certified : Label::not_certified],
+           {{"signed", std::to_string(signed_by.size())}, {"required", text(cert, "required")}}) +
+          ".",
+      {"Noto Sans", 10, true});
   if (const json::value* s = cert.if_contains("station_signed"); s && s->is_bool()) {
-    flow.paragraph(std::string(c[s->get_bool() ? Label::station_signed : Label::station_not_signed]) +
-                       ".",
-                   kBody);
+    flow.paragraph(
+        std::string(c[s->get_bool() ? Label::station_signed : Label::station_not_signed]) + ".",
+        kBody);
   }
   std::string who;
   for (const json::value& s : signed_by) {

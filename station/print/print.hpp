@@ -61,8 +61,8 @@ struct SlipsInput {
 // One slip per token: the token as text and as a QR code, headed with the session, the contest
 // and the round, kSlipsPerPage slips a page with dashed cut lines between them. The PDF holds the
 // tokens: it is as secret as the token file.
-// Five a page leaves room for a QR code of about 48 mm (modules of about 1 mm) for a 64-digit token:
-// at six a page, rendered at 150 dpi, zbarimg missed about one code in 300.
+// Five a page leaves room for a QR code of about 48 mm (modules of about 1 mm) for a 64-digit
+// token: at six a page, rendered at 150 dpi, zbarimg missed about one code in 300.
 inline constexpr unsigned kSlipsPerPage = 5;
 Pdf slips_pdf(const SlipsInput& input, tally::Language language);
 

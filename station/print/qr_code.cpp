@@ -13,8 +13,8 @@ QrCode qr_encode(std::string_view text) {
   const std::string s(text);
   // 8-bit mode over the exact bytes: no case folding, what is scanned is what was printed.
   std::unique_ptr<QRcode, decltype(&QRcode_free)> q(
-      QRcode_encodeData(static_cast<int>(s.size()), reinterpret_cast<const unsigned char*>(s.data()),
-                        0, QR_ECLEVEL_M),
+      QRcode_encodeData(static_cast<int>(s.size()),
+                        reinterpret_cast<const unsigned char*>(s.data()), 0, QR_ECLEVEL_M),
       &QRcode_free);
   if (!q) throw PrintError("cannot encode a QR code of " + std::to_string(s.size()) + " bytes");
   QrCode out;

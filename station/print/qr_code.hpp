@@ -10,8 +10,8 @@
 namespace tallystation::station::print {
 
 struct QrCode {
-  int width = 0;            // modules per side, without the quiet zone
-  std::vector<bool> dark;   // width * width, row by row
+  int width = 0;           // modules per side, without the quiet zone
+  std::vector<bool> dark;  // width * width, row by row
 };
 
 // Byte mode, error correction level M (15%: a creased or smudged slip still reads). Throws

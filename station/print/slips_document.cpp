@@ -73,7 +73,8 @@ Pdf slips_pdf(const SlipsInput& input, tally::Language language) {
   if (input.tokens.empty()) throw PrintError("no tokens to print");
   for (std::size_t i = 0; i < input.tokens.size(); ++i) check_token(input.tokens[i], i);
   PdfWriter out(std::string(label(Label::slips_title, language)) + ": " + input.contest_title +
-                ", " + fill(label(Label::slip_round, language), {{"round", std::to_string(input.round)}}));
+                ", " +
+                fill(label(Label::slip_round, language), {{"round", std::to_string(input.round)}}));
   cairo_t* cr = out.cr();
   for (std::size_t first = 0; first < input.tokens.size(); first += kSlipsPerPage) {
     const std::size_t n = std::min<std::size_t>(kSlipsPerPage, input.tokens.size() - first);

@@ -519,11 +519,11 @@ int main(int argc, char** argv) {
   raw->add_option("--name", a.name, "command name")->required();
   raw->add_option("--args", a.args_json, "arguments, a JSON object")->required();
 
-  ctl::add_print_subcommands([&](const std::string& name, const std::string& help,
-                                 ctl::LinkAction run) {
-    return sub(name.c_str(), help.c_str(), true, false,
-               [run](const Global& gl, const Args&) { run(gl.link, gl.as_json); });
-  });
+  ctl::add_print_subcommands(
+      [&](const std::string& name, const std::string& help, ctl::LinkAction run) {
+        return sub(name.c_str(), help.c_str(), true, false,
+                   [run](const Global& gl, const Args&) { run(gl.link, gl.as_json); });
+      });
 
   CLI11_PARSE(cli, argc, argv);
   apply_environment(env_backed);

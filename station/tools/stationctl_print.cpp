@@ -38,7 +38,7 @@ tally::Language language_of(const std::string& code) {
 // Refused before anything is fetched, so that a wrong --out costs no round trip; the file is
 // still created with O_EXCL at the end, which is what guarantees it.
 void require_new(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   if (::lstat(path.c_str(), &st) == 0) {
     throw CtlError("io", path + ": already exists; give a new file name (nothing is overwritten)");
   }
@@ -49,8 +49,7 @@ void require_new(const std::string& path) {
 void write_new_file(const std::string& path, const std::string& bytes, mode_t mode) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
   if (fd < 0) {
-    throw CtlError("io",
-                   path + ": cannot create (it must not exist yet): " + std::strerror(errno));
+    throw CtlError("io", path + ": cannot create (it must not exist yet): " + std::strerror(errno));
   }
   // The umask may have taken bits away; the mode is part of what the operator was promised.
   bool ok = ::fchmod(fd, mode) == 0;
@@ -72,6 +71,10 @@ void write_new_file(const std::string& path, const std::string& bytes, mode_t mo
 std::vector<std::string> read_tokens(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw CtlError("io", path + ": cannot be read: " + std::strerror(errno));
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    throw CtlError("io", path + ": not a file (give the token file issue-tokens wrote)");
+  }
   std::vector<std::string> tokens;
   std::string line;
   for (std::size_t number = 1; std::getline(in, line); ++number) {
@@ -79,7 +82,7 @@ std::vector<std::string> read_tokens(const std::string& path) {
     if (line.empty()) throw CtlError("usage", path + ":" + std::to_string(number) + ": empty line");
     tokens.push_back(line);
   }
-  if (in.bad()) throw CtlError("io", path + ": read error");
+  if (in.bad()) throw CtlError("io", path + ": read error: " + std::strerror(errno));
   if (tokens.empty()) throw CtlError("usage", path + ": holds no tokens");
   return tokens;
 }
@@ -97,6 +100,11 @@ void print_minutes(const PrintArgs& a, const LinkOptions& link_options, bool as_
   StationLink::Minutes m = link.minutes(a.contest, a.round);
   const json::value status = link.get_json("/v1/status");
   const json::object& session = status.at("session").as_object();
+  if (session.at("id") != m.payload.at("session")) {
+    throw CtlError("bad_response", "the minutes name session " +
+                                       json::serialize(m.payload.at("session")) +
+                                       ", the station's status another");
+  }
   print::MinutesInput in;
   in.minutes = std::move(m.payload);
   in.certification = std::move(m.certification);
@@ -109,8 +117,8 @@ void print_minutes(const PrintArgs& a, const LinkOptions& link_options, bool as_
                    "print-minutes); the signature lines cannot be printed");
   }
   for (const json::value& p : committee->as_array()) {
-    in.committee.push_back({std::string(p.at("id").as_string()),
-                            std::string(p.at("name").as_string())});
+    in.committee.push_back(
+        {std::string(p.at("id").as_string()), std::string(p.at("name").as_string())});
   }
   print::Pdf pdf;
   try {
@@ -119,8 +127,8 @@ void print_minutes(const PrintArgs& a, const LinkOptions& link_options, bool as_
     throw CtlError("print", e.what());
   }
   write_new_file(a.out, pdf.bytes, 0644);
-  const json::object out{{"file", a.out},   {"contest", a.contest}, {"round", a.round},
-                         {"lang", a.lang},  {"copies", a.copies},   {"pages", pdf.pages}};
+  const json::object out{{"file", a.out},  {"contest", a.contest}, {"round", a.round},
+                         {"lang", a.lang}, {"copies", a.copies},   {"pages", pdf.pages}};
   if (as_json) {
     std::cout << json::serialize(out) << "\n";
   } else {
@@ -164,9 +172,8 @@ void print_slips(const PrintArgs& a, const LinkOptions& link_options, bool as_js
   }
   // The slips are the tokens: readable by their owner only, like the token file.
   write_new_file(a.out, pdf.bytes, 0600);
-  const json::object out{{"file", a.out},    {"contest", a.contest}, {"round", a.round},
-                         {"lang", a.lang},   {"slips", in.tokens.size()},
-                         {"pages", pdf.pages}};
+  const json::object out{{"file", a.out},  {"contest", a.contest},      {"round", a.round},
+                         {"lang", a.lang}, {"slips", in.tokens.size()}, {"pages", pdf.pages}};
   if (as_json) {
     std::cout << json::serialize(out) << "\n";
   } else {
@@ -194,9 +201,9 @@ void add_print_subcommands(const AddLinkSubcommand& add) {
   minutes->add_option("--round", a->round, "round number")->required()->check(CLI::PositiveNumber);
   language(minutes);
   minutes
-      ->add_option("--copies", a->copies,
-                   "copies in the one PDF, each numbered (1.." +
-                       std::to_string(print::kMaxCopies) + ")")
+      ->add_option(
+          "--copies", a->copies,
+          "copies in the one PDF, each numbered (1.." + std::to_string(print::kMaxCopies) + ")")
       ->check(CLI::Range(1u, print::kMaxCopies))
       ->capture_default_str();
   minutes->add_option("--out", a->out, "PDF file to create (must not exist)")->required();

@@ -59,7 +59,9 @@ fs::path write(const fs::path& dir, const std::string& name, const std::string& 
   return p;
 }
 
-std::string pdf_text(const fs::path& pdf) { return run("pdftotext -layout '" + pdf.string() + "' -"); }
+std::string pdf_text(const fs::path& pdf) {
+  return run("pdftotext -layout '" + pdf.string() + "' -");
+}
 
 unsigned pdf_pages(const fs::path& pdf) {
   const std::string info = run("pdfinfo '" + pdf.string() + "'");
@@ -83,7 +85,8 @@ std::vector<std::vector<std::string>> qr_codes_by_page(const fs::path& pdf) {
   std::vector<std::vector<std::string>> out;
   for (const fs::path& png : pngs) {
     // zbarimg exits 4 when a page has no code at all: that is an answer here, not a failure.
-    const std::string text = run("zbarimg --raw -q --nodbus -Sdisable -Sqrcode.enable '" + png.string() + "' || [ $? -eq 4 ]");
+    const std::string text = run("zbarimg --raw -q --nodbus -Sdisable -Sqrcode.enable '" +
+                                 png.string() + "' || [ $? -eq 4 ]");
     std::vector<std::string> codes;
     std::size_t start = 0;
     for (std::size_t nl; (nl = text.find('\n', start)) != std::string::npos; start = nl + 1) {
@@ -118,8 +121,10 @@ struct SignedMinutes {
 SignedMinutes signed_minutes(bool with_people) {
   static const ContestDef contest = vietnamese_contest();
   const std::vector<std::vector<std::string>> marks = {
-      {"c01", "c02"}, {"c01", "c02"}, {"c01", "c02"}, {"c01", "c02"}, {"c01", "c03"},
-      {"c01", "c03"}, {"c01", "c02"}, {"c02", "c03"}, {},             {"c01", "c02", "c03"},
+      {"c01", "c02"},        {"c01", "c02"}, {"c01", "c02"},
+      {"c01", "c02"},        {"c01", "c03"}, {"c01", "c03"},
+      {"c01", "c02"},        {"c02", "c03"}, {},
+      {"c01", "c02", "c03"},
   };
   std::vector<std::string> box;
   for (std::size_t i = 0; i < marks.size(); ++i) {
@@ -166,10 +171,11 @@ print::MinutesInput minutes_input(bool with_people) {
   SignedMinutes s = signed_minutes(with_people);
   print::MinutesInput in;
   in.minutes = std::move(s.payload);
-  in.certification = json::parse(
-      R"({"certified":false,"required":2,"station_signed":true,)"
-      R"("signed_by":[{"id":"m1","name":"Nguyễn Văn An","keyid":"00"}],"missing":["m2"]})")
-                         .as_object();
+  in.certification =
+      json::parse(
+          R"({"certified":false,"required":2,"station_signed":true,)"
+          R"("signed_by":[{"id":"m1","name":"Nguyễn Văn An","keyid":"00"}],"missing":["m2"]})")
+          .as_object();
   in.session_title = "Đại hội Đảng bộ xã lần thứ XV";
   in.organisation = "Đảng Cộng sản Việt Nam";
   in.committee = {{"m1", "Nguyễn Văn An"}, {"m2", "Đỗ Thị Thu Hà"}};
@@ -188,11 +194,11 @@ TEST_CASE("the Vietnamese minutes read back with their names, numbers and box ro
   CHECK(pdf_pages(file) == pdf.pages);
   const std::string text = pdf_text(file);
   INFO(text);
-  for (const char* s : {"BIÊN BẢN KIỂM PHIẾU", "Đại hội Đảng bộ xã lần thứ XV",
-                        "Ban Chấp hành Đảng bộ", "Nguyễn Thị Hồng", "Trần Văn Bình", "Lê Thị Mai",
-                        "Phạm Quốc Dũng", "Nguyễn Văn An", "Đỗ Thị Thu Hà", "trúng cử",
-                        "Số phiếu không hợp lệ", "Ban kiểm phiếu", "Đã bầu đủ số lượng",
-                        "Chưa xác nhận: 1 trên 2"}) {
+  for (const char* s :
+       {"BIÊN BẢN KIỂM PHIẾU", "Đại hội Đảng bộ xã lần thứ XV", "Ban Chấp hành Đảng bộ",
+        "Nguyễn Thị Hồng", "Trần Văn Bình", "Lê Thị Mai", "Phạm Quốc Dũng", "Nguyễn Văn An",
+        "Đỗ Thị Thu Hà", "trúng cử", "Số phiếu không hợp lệ", "Ban kiểm phiếu",
+        "Đã bầu đủ số lượng", "Chưa xác nhận: 1 trên 2"}) {
     CHECK(text.find(s) != std::string::npos);
   }
   // The counts: basis 11 (convened), threshold 6, votes 7 and 6 (see signed_minutes).
@@ -215,7 +221,8 @@ TEST_CASE("the Vietnamese minutes read back with their names, numbers and box ro
   CHECK(text.find("47.5") != std::string::npos);
 
   std::vector<std::string> codes;
-  for (const auto& page : qr_codes_by_page(file)) codes.insert(codes.end(), page.begin(), page.end());
+  for (const auto& page : qr_codes_by_page(file))
+    codes.insert(codes.end(), page.begin(), page.end());
   CHECK(codes == std::vector<std::string>{root});
 }
 
@@ -288,8 +295,8 @@ TEST_CASE("each slip carries its token as text and as a QR code, five to a page"
   for (const auto& p : pages) decoded.insert(p.begin(), p.end());
   CHECK(decoded == std::set<std::string>(in.tokens.begin(), in.tokens.end()));
 
-  const std::string en = pdf_text(write(dir.path, "en.pdf",
-                                        print::slips_pdf(in, tally::Language::en).bytes));
+  const std::string en =
+      pdf_text(write(dir.path, "en.pdf", print::slips_pdf(in, tally::Language::en).bytes));
   CHECK(en.find("BALLOT TOKEN") != std::string::npos);
 }
 
@@ -298,8 +305,8 @@ TEST_CASE("slips refuse no tokens and a token that is not one printable word", "
   in.contest_title = "x";
   in.round = 1;
   CHECK_THROWS_AS(print::slips_pdf(in, tally::Language::vi), print::PrintError);
-  const auto bad = GENERATE(as<std::string>{}, "", "two words", "tab\there", "nl\n",
-                            std::string(257, 'a'));
+  const auto bad =
+      GENERATE(as<std::string>{}, "", "two words", "tab\there", "nl\n", std::string(257, 'a'));
   in.tokens = {make_token(), bad};
   CHECK_THROWS_AS(print::slips_pdf(in, tally::Language::vi), print::PrintError);
 }

@@ -78,7 +78,7 @@ expect_fail 'already exists' "$stationctl" print-slips --tokens tokens --contest
 cmp -s slips.pdf before.pdf || fail "an existing slips PDF was changed"
 expect_fail 'no-such-file: cannot be read' "$stationctl" print-slips --tokens no-such-file --contest cc --round 1 --out x1.pdf
 mkdir a-directory
-expect_fail 'a-directory' "$stationctl" print-slips --tokens a-directory --contest cc --round 1 --out x2.pdf
+expect_fail 'a-directory: not a file' "$stationctl" print-slips --tokens a-directory --contest cc --round 1 --out x2.pdf
 : >empty
 expect_fail 'holds no tokens' "$stationctl" print-slips --tokens empty --contest cc --round 1 --out x3.pdf
 expect_fail 'unknown_contest' "$stationctl" print-slips --tokens tokens --contest nope --round 1 --out x4.pdf
