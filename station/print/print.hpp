@@ -9,7 +9,8 @@
 // Pure functions from values to PDF bytes: no files, no network (the caller writes the bytes, so
 // that nothing is written when rendering fails). Text is laid out by Pango with the fonts
 // fontconfig finds for "Noto Sans" and "Noto Serif" (fonts-noto-core), so Vietnamese diacritics
-// are real text a PDF reader can search and copy. Thread safe (each call owns its surface).
+// are real text a PDF reader can search and copy; hashes and tokens are set in fontconfig's
+// "monospace". Thread safe: each call owns its surface, and Pango's font map is per thread.
 #include <cstdint>
 #include <stdexcept>
 #include <string>

@@ -319,3 +319,38 @@ TEST_CASE("slips refuse no tokens and a token that is not one printable word", "
   in.tokens = {make_token(), bad};
   CHECK_THROWS_AS(print::slips_pdf(in, tally::Language::vi), print::PrintError);
 }
+
+TEST_CASE("a tally longer than a page runs on with its header row repeated", "[print]") {
+  TempDir dir;
+  ContestDef contest = vietnamese_contest();
+  contest.candidates.clear();
+  for (int i = 1; i <= 70; ++i) {
+    const std::string n = (i < 10 ? "0" : "") + std::to_string(i);
+    contest.candidates.push_back({"k" + n, "Nguyễn Văn Ứng Viên " + n});
+  }
+  MinutesFacts f;
+  f.session_id = "dh-2025";
+  f.config_hash = std::string(64, 'c');
+  f.convened = 11;
+  f.contest = &contest;
+  f.ballot = first_round_ballot(contest);
+  f.present = 11;
+  f.ballots_issued = 1;
+  f.box_root = std::string(64, 'b');
+  f.audit_log_head = std::string(64, 'a');
+  for (const Candidate& c : contest.candidates) f.before.known.push_back(c);
+  const std::vector<std::string> box = {make_ballot_payload("dh-2025", "bch", 1, "t", {"k70"})};
+  const Minutes m = make_minutes(f, box);
+  print::MinutesInput in;
+  in.minutes = json::parse(m.payload).as_object();
+  in.committee = {{"m1", "Nguyễn Văn An"}};
+  const print::Pdf pdf = print::minutes_pdf(in, tally::Language::vi, 1);
+  CHECK(pdf.pages >= 3);
+  const std::string text = pdf_text(write(dir.path, "long.pdf", pdf.bytes));
+  for (const auto& c : contest.candidates) CHECK(text.find(c.name) != std::string::npos);
+  // pdftotext separates pages with a form feed: the page where the table runs on starts with its
+  // header row.
+  const auto next_page = text.find('\f');
+  REQUIRE(next_page != std::string::npos);
+  CHECK(std::regex_search(text.substr(next_page, 200), std::regex(R"(^\f\s*TT\s+Mã\s+Họ và tên)")));
+}
