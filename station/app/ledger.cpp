@@ -488,12 +488,21 @@ json::object Ledger::status() const {
   // The rules' attendance: record_attendance's, or with a register the roll's present.
   json::value present = nullptr;
   if (congress_.present) present = *congress_.present;
+  // The counting committee by name, for the signature lines of printed minutes (stationctl
+  // print-minutes): the session file names them already, keys are left out.
+  json::array committee;
+  for (const Person& p : session_.committee) {
+    committee.push_back(json::object{{"id", p.id}, {"name", p.name}});
+  }
   json::object out{{"session", json::object{{"id", session_.id},
                                             {"title", session_.title},
                                             {"organisation", session_.organisation},
                                             {"congress_kind", to_string(session_.congress_kind)},
                                             {"convened", session_.convened},
-                                            {"config_hash", session_.config_hash}}},
+                                            {"config_hash", session_.config_hash},
+                                            {"committee", std::move(committee)},
+                                            {"required_signatures",
+                                             session_.required_signatures}}},
                    {"attendance", json::object{{"present", present}}},
                    {"terminals", std::move(terminals)},
                    {"contests", std::move(contests)},

@@ -25,6 +25,7 @@
 #include "station/ctl/audit_bundle.hpp"
 #include "station/ctl/station_link.hpp"
 #include "station/ctl/tables.hpp"
+#include "station/tools/stationctl_print.hpp"
 
 namespace json = boost::json;
 namespace ts = tallystation::station;
@@ -645,6 +646,12 @@ int main(int argc, char** argv) {
                   do_raw_command);
   raw->add_option("--name", a.name, "command name")->required();
   raw->add_option("--args", a.args_json, "arguments, a JSON object")->required();
+
+  ctl::add_print_subcommands(
+      [&](const std::string& name, const std::string& help, ctl::LinkAction run) {
+        return sub(name.c_str(), help.c_str(), true, false,
+                   [run](const Global& gl, const Args&) { run(gl.link, gl.as_json); });
+      });
 
   CLI11_PARSE(cli, argc, argv);
   apply_environment(env_backed);

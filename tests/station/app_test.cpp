@@ -405,6 +405,12 @@ TEST_CASE("status counts ballots per round and terminal and shows no ballot cont
   auto s = Station::expect_ok(res);
   CHECK(s.at("session").at("id").as_string() == "cc2026");
   CHECK(s.at("session").at("config_hash").as_string() == st.app().config_hash());
+  // The committee by id and name, for printed signature lines; never its keys.
+  const auto& committee = s.at("session").at("committee").as_array();
+  REQUIRE(committee.size() == 2);
+  CHECK(committee.at(0) == json::value(json::object{{"id", "m1"}, {"name", "Member One"}}));
+  CHECK(s.at("session").at("required_signatures").as_int64() == 2);
+  CHECK(json::serialize(s).find("BEGIN PUBLIC KEY") == std::string::npos);
   CHECK(s.at("attendance").at("present").as_int64() == 296);
   const auto& round = s.at("contests").at(0).at("rounds").at(0);
   CHECK(round.at("state").as_string() == "open");
