@@ -93,7 +93,7 @@ json::object contest_of(const congress::Register& reg, const ContestDef& def,
     }
   }
   json::value composition = nullptr;
-  if (cp != nullptr && !cs.elected.empty()) {
+  if (cp != nullptr && (!cs.elected.empty() || cs.complete())) {
     composition = json::parse(congress::to_json(congress::composition(reg, *cp, cs.elected)));
   }
   return json::object{{"contest", def.id},
