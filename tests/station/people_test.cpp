@@ -148,7 +148,8 @@ TEST_CASE(
     "hand",
     "[people]") {
   const congress::PeopleParse parsed =
-      congress::parse_people(read_file(kDemoData / "district.json"));
+      congress::parse_people(R"({"congress_kind": "delegates", )" +
+                             read_file(kDemoData / "district.json").substr(1));
   REQUIRE(parsed.error.empty());
   REQUIRE(parsed.people);
   const congress::Register& reg = *parsed.people;
