@@ -497,6 +497,7 @@ json::object Ledger::status() const {
   json::object out{{"session", json::object{{"id", session_.id},
                                             {"title", session_.title},
                                             {"organisation", session_.organisation},
+                                            {"language", session_.language},
                                             {"congress_kind", to_string(session_.congress_kind)},
                                             {"convened", session_.convened},
                                             {"config_hash", session_.config_hash},

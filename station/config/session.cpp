@@ -197,11 +197,17 @@ Session session_from(const json::value& root) {
   only_members(o, "",
                {"id", "title", "organisation", "congress_kind", "convened", "officials",
                 "counting_committee", "terminals", "contests", "congress_date", "register",
-                "eligibility_rules"});
+                "eligibility_rules", "language"});
   Session s;
   s.id = identifier(o, "", "id");
   s.title = text(o, "", "title");
   s.organisation = text(o, "", "organisation");
+  if (o.contains("language")) {
+    s.language = text(o, "", "language");
+    if (s.language != "en" && s.language != "vi") {
+      fail("language", "must be \"en\" or \"vi\", not " + in_quotes(s.language));
+    }
+  }
   const std::string kind = text(o, "", "congress_kind");
   if (kind == "delegates") {
     s.congress_kind = CongressKind::delegates;

@@ -55,6 +55,10 @@ struct Session {
   std::string id;
   std::string title;
   std::string organisation;
+  // The language the session's documents and pages are shown in unless a reader chooses another
+  // (`language`, ISO 639-1: "en" or "vi"; "en" when the file names none). Signed records carry
+  // codes only; this only chooses how they are rendered (docs/session.md).
+  std::string language = "en";
   CongressKind congress_kind = CongressKind::delegates;
   std::uint32_t convened = 0;
   std::vector<Person> officials;

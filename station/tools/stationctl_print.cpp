@@ -26,13 +26,18 @@ namespace {
 namespace json = boost::json;
 
 struct PrintArgs {
-  std::string contest, out, tokens, lang = "vi";
+  std::string contest, out, tokens, lang;  // lang empty: the session's
   std::uint32_t round = 0;
   unsigned copies = 1;
 };
 
-tally::Language language_of(const std::string& code) {
-  return tally::parse_language(code).value_or(tally::Language::vi);
+// --lang when given, else the session's `language` (GET /v1/status; "en" from a station that
+// does not state it).
+tally::Language language_of(const std::string& code, const json::value& status) {
+  if (!code.empty()) return tally::parse_language(code).value_or(tally::Language::en);
+  const json::value* l = status.at("session").as_object().if_contains("language");
+  if (l == nullptr || !l->is_string()) return tally::Language::en;
+  return tally::parse_language(l->as_string()).value_or(tally::Language::en);
 }
 
 // Refused before anything is fetched, so that a wrong --out costs no round trip; the file is
@@ -105,6 +110,7 @@ void print_minutes(const PrintArgs& a, const LinkOptions& link_options, bool as_
                                        json::serialize(m.payload.at("session")) +
                                        ", the station's status another");
   }
+  const tally::Language language = language_of(a.lang, status);
   print::MinutesInput in;
   in.minutes = std::move(m.payload);
   in.certification = std::move(m.certification);
@@ -122,19 +128,19 @@ void print_minutes(const PrintArgs& a, const LinkOptions& link_options, bool as_
   }
   print::Pdf pdf;
   try {
-    pdf = print::minutes_pdf(in, language_of(a.lang), a.copies);
+    pdf = print::minutes_pdf(in, language, a.copies);
   } catch (const print::PrintError& e) {
     throw CtlError("print", e.what());
   }
   write_new_file(a.out, pdf.bytes, 0644);
   const json::object out{{"file", a.out},  {"contest", a.contest}, {"round", a.round},
-                         {"lang", a.lang}, {"copies", a.copies},   {"pages", pdf.pages}};
+                         {"lang", tally::to_string(language)}, {"copies", a.copies},   {"pages", pdf.pages}};
   if (as_json) {
     std::cout << json::serialize(out) << "\n";
   } else {
     std::cout << "minutes of " << a.contest << " round " << a.round << " written to " << a.out
               << ": " << a.copies << (a.copies == 1 ? " copy, " : " copies, ") << pdf.pages
-              << " pages (" << a.lang << ")\n";
+              << " pages (" << tally::to_string(language) << ")\n";
   }
 }
 
@@ -164,16 +170,18 @@ void print_slips(const PrintArgs& a, const LinkOptions& link_options, bool as_js
   in.contest_title = std::string(contest->at("title").as_string());
   in.round = a.round;
   in.tokens = std::move(tokens);
+  const tally::Language language = language_of(a.lang, status);
   print::Pdf pdf;
   try {
-    pdf = print::slips_pdf(in, language_of(a.lang));
+    pdf = print::slips_pdf(in, language);
   } catch (const print::PrintError& e) {
     throw CtlError("print", e.what());
   }
   // The slips are the tokens: readable by their owner only, like the token file.
   write_new_file(a.out, pdf.bytes, 0600);
   const json::object out{{"file", a.out},  {"contest", a.contest},      {"round", a.round},
-                         {"lang", a.lang}, {"slips", in.tokens.size()}, {"pages", pdf.pages}};
+                         {"lang", tally::to_string(language)}, {"slips", in.tokens.size()},
+                         {"pages", pdf.pages}};
   if (as_json) {
     std::cout << json::serialize(out) << "\n";
   } else {
@@ -188,9 +196,10 @@ void print_slips(const PrintArgs& a, const LinkOptions& link_options, bool as_js
 void add_print_subcommands(const AddLinkSubcommand& add) {
   auto a = std::make_shared<PrintArgs>();
   auto language = [&](CLI::App* s) {
-    s->add_option("--lang", a->lang, "language of the document: vi (tiếng Việt) or en (English)")
-        ->check(CLI::IsMember({"en", "vi"}))
-        ->capture_default_str();
+    s->add_option("--lang", a->lang,
+                  "language of the document: vi (tiếng Việt) or en (English); default: the "
+                  "session's")
+        ->check(CLI::IsMember({"en", "vi"}));
   };
   CLI::App* minutes = add(
       "print-minutes",

@@ -32,7 +32,7 @@ qr_codes() {
   for png in qr-*.png; do zbarimg --raw -q --nodbus -Sdisable -Sqrcode.enable "$png" || [ $? -eq 4 ]; done | sort
 }
 
-jq '.title = "Đại hội đại biểu Đảng bộ tỉnh lần thứ XV"
+jq '.title = "Đại hội đại biểu Đảng bộ tỉnh lần thứ XV" | .language = "vi"
   | .counting_committee.members[0].name = "Nguyễn Văn An"
   | .counting_committee.members[1].name = "Đỗ Thị Thu Hà"
   | .counting_committee.members[2].name = "Hoàng Minh Tuấn"
