@@ -20,10 +20,14 @@ CtlError refused(const client::Response& r) {
     std::string message = o.contains("message") && o.at("message").is_string()
                               ? std::string(o.at("message").as_string())
                               : std::string();
-    if (const json::value* rule = o.if_contains("rule"); rule && rule->is_string()) {
-      message += " (rule " + std::string(rule->get_string()) + ")";
+    std::string rule;
+    if (const json::value* v = o.if_contains("rule"); v && v->is_string()) {
+      rule = std::string(v->get_string());
+      message += " (rule " + rule + ")";
     }
-    return CtlError(std::string(o.at("error").as_string()), message, r.status);
+    CtlError e(std::string(o.at("error").as_string()), message, r.status);
+    e.rule = std::move(rule);
+    return e;
   }
   return CtlError("http", "HTTP " + std::to_string(r.status) + ": " + r.body, r.status);
 }

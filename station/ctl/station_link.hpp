@@ -31,6 +31,7 @@ struct CtlError : std::runtime_error {
       : std::runtime_error(std::move(message)), code(std::move(code_)), status(status_) {}
   std::string code;
   unsigned status = 0;
+  std::string rule;  // the congress rule that refused a command, when the station names one
 };
 
 // Where the station is and its pin (station/client/station_pin.hpp), and optionally the pin of

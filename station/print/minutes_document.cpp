@@ -394,4 +394,29 @@ Pdf minutes_pdf(const MinutesInput& input, Language language, unsigned copies) {
   return out.finish();
 }
 
+MinutesInput minutes_input(boost::json::object minutes, boost::json::object certification,
+                           const boost::json::object& status) {
+  const boost::json::object& session = status.at("session").as_object();
+  if (session.at("id") != minutes.at("session")) {
+    throw PrintError("the minutes name session " + boost::json::serialize(minutes.at("session")) +
+                     ", the station's status another");
+  }
+  MinutesInput in;
+  in.minutes = std::move(minutes);
+  in.certification = std::move(certification);
+  in.session_title = std::string(session.at("title").as_string());
+  in.organisation = std::string(session.at("organisation").as_string());
+  const boost::json::value* committee = session.if_contains("committee");
+  if (committee == nullptr || !committee->is_array()) {
+    throw PrintError(
+        "the station's status names no counting committee (a station older than print-minutes); "
+        "the signature lines cannot be printed");
+  }
+  for (const boost::json::value& p : committee->as_array()) {
+    in.committee.push_back(
+        {std::string(p.at("id").as_string()), std::string(p.at("name").as_string())});
+  }
+  return in;
+}
+
 }  // namespace tallystation::station::print

@@ -50,6 +50,14 @@ struct MinutesInput {
 // numbered "copy i of n"). The tally table marks the elected; `attendance` and `composition` are
 // printed as tables when the payload carries them. copies must be 1..kMaxCopies (PrintError).
 inline constexpr unsigned kMaxCopies = 50;
+
+// The input of minutes_pdf from what the station serves: a round's minutes payload and
+// certification (GET /v1/results) and the station's status (GET /v1/status: the session's title,
+// organisation and counting committee). PrintError if the minutes name another session than the
+// status, or the status names no counting committee (a station older than the printed minutes).
+MinutesInput minutes_input(boost::json::object minutes, boost::json::object certification,
+                           const boost::json::object& status);
+
 Pdf minutes_pdf(const MinutesInput& input, tally::Language language, unsigned copies);
 
 struct SlipsInput {

@@ -25,6 +25,7 @@
 #include "station/ctl/audit_bundle.hpp"
 #include "station/ctl/station_link.hpp"
 #include "station/ctl/tables.hpp"
+#include "station/tools/stationctl_hall.hpp"
 #include "station/tools/stationctl_print.hpp"
 
 namespace json = boost::json;
@@ -652,6 +653,13 @@ int main(int argc, char** argv) {
         return sub(name.c_str(), help.c_str(), true, false,
                    [run](const Global& gl, const Args&) { run(gl.link, gl.as_json); });
       });
+
+  ctl::add_hall_subcommands([&](const std::string& name, const std::string& help, bool signs,
+                                ctl::HallAction run) {
+    return sub(name.c_str(), help.c_str(), true, signs, [run](const Global& gl, const Args&) {
+      run(gl.link, ctl::Signer{gl.key_file, gl.official});
+    });
+  });
 
   CLI11_PARSE(cli, argc, argv);
   apply_environment(env_backed);

@@ -104,27 +104,12 @@ void print_minutes(const PrintArgs& a, const LinkOptions& link_options, bool as_
   StationLink link(link_options);
   StationLink::Minutes m = link.minutes(a.contest, a.round);
   const json::value status = link.get_json("/v1/status");
-  const json::object& session = status.at("session").as_object();
-  if (session.at("id") != m.payload.at("session")) {
-    throw CtlError("bad_response", "the minutes name session " +
-                                       json::serialize(m.payload.at("session")) +
-                                       ", the station's status another");
-  }
   const tally::Language language = language_of(a.lang, status);
   print::MinutesInput in;
-  in.minutes = std::move(m.payload);
-  in.certification = std::move(m.certification);
-  in.session_title = std::string(session.at("title").as_string());
-  in.organisation = std::string(session.at("organisation").as_string());
-  const json::value* committee = session.if_contains("committee");
-  if (committee == nullptr || !committee->is_array()) {
-    throw CtlError("bad_response",
-                   "the station's status names no counting committee (a station older than "
-                   "print-minutes); the signature lines cannot be printed");
-  }
-  for (const json::value& p : committee->as_array()) {
-    in.committee.push_back(
-        {std::string(p.at("id").as_string()), std::string(p.at("name").as_string())});
+  try {
+    in = print::minutes_input(std::move(m.payload), std::move(m.certification), status.as_object());
+  } catch (const print::PrintError& e) {
+    throw CtlError("bad_response", e.what());
   }
   print::Pdf pdf;
   try {

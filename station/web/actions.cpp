@@ -1,0 +1,288 @@
+#include "actions.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "crypto/dsse.hpp"
+#include "station/ctl/audit_bundle.hpp"
+#include "station/print/print.hpp"
+
+namespace tallystation::station::web {
+
+namespace json = boost::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+Reply json_reply(const json::value& v) { return Reply{200, "application/json; charset=utf-8", json::serialize(v)}; }
+
+// The station's refusal as it gave it, or the console's own for a link that failed.
+Reply refusal(const ctl::CtlError& e) {
+  unsigned status = e.status;
+  if (status == 0) {
+    status = (e.code == "transport" || e.code == "pin" || e.code == "protocol" ||
+              e.code == "bad_signature")
+                 ? 502
+                 : (e.code == "usage" ? 400 : 500);
+  }
+  json::object o{{"error", e.code}, {"message", e.what()}};
+  if (!e.rule.empty()) o["rule"] = e.rule;
+  return Reply{status, "application/json; charset=utf-8", json::serialize(o)};
+}
+
+json::object parse_object(std::string_view body) {
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec);
+  if (ec || !v.is_object()) throw ctl::CtlError("bad_request", "the body is not a JSON object", 400);
+  return std::move(v.as_object());
+}
+
+std::string string_member(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  if (v == nullptr || !v->is_string() || v->as_string().empty()) {
+    throw ctl::CtlError("bad_request", "\"" + std::string(key) + "\": a non-empty string is needed",
+                        400);
+  }
+  return std::string(v->as_string());
+}
+
+std::uint32_t round_member(const json::object& o) {
+  const json::value* v = o.if_contains("round");
+  std::uint32_t round = 0;
+  if (v != nullptr && v->is_int64() && v->as_int64() >= 1 && v->as_int64() <= 2147483647) {
+    round = static_cast<std::uint32_t>(v->as_int64());
+  } else if (v != nullptr && v->is_uint64() && v->as_uint64() >= 1 &&
+             v->as_uint64() <= 2147483647) {
+    round = static_cast<std::uint32_t>(v->as_uint64());
+  } else {
+    throw ctl::CtlError("bad_request", "\"round\": a round number, 1 or more, is needed", 400);
+  }
+  return round;
+}
+
+// Creates `path` (it must not exist) with `mode` and writes `bytes` durably; false on failure,
+// having removed what it created.
+bool write_new(const fs::path& path, std::string_view bytes, mode_t mode) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) return false;
+  bool ok = ::fchmod(fd, mode) == 0;
+  for (std::size_t done = 0; ok && done < bytes.size();) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) done += static_cast<std::size_t>(n);
+  }
+  ok = ok && ::fsync(fd) == 0;
+  ok = (::close(fd) == 0) && ok;
+  if (!ok) ::unlink(path.c_str());
+  return ok;
+}
+
+const json::object* find_contest(const json::object& status, std::string_view contest) {
+  for (const json::value& c : status.at("contests").as_array()) {
+    if (c.at("id").as_string() == contest) return &c.as_object();
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Reply error_reply(unsigned status, std::string_view code, std::string_view message) {
+  return Reply{status, "application/json; charset=utf-8",
+               json::serialize(json::object{{"error", code}, {"message", message}})};
+}
+
+Reply Actions::command(std::string_view body) {
+  try {
+    json::object request = parse_object(body);
+    const std::string name = string_member(request, "name");
+    const json::value* args = request.if_contains("args");
+    if (args == nullptr || !args->is_object()) {
+      throw ctl::CtlError("bad_request", "\"args\": the command's arguments, an object", 400);
+    }
+    if (options_.official.empty()) {
+      throw ctl::CtlError("no_official",
+                          "this console was started without --official: it countersigns, it "
+                          "sends no commands",
+                          403);
+    }
+    if (name == "issue_tokens") return issue_tokens(options_.official, args->as_object());
+    ctl::StationLink link(options_.link);
+    return json_reply(json::object{
+        {"ok", true},
+        {"response", link.command(*options_.key, options_.official, name, args->as_object())}});
+  } catch (const ctl::CtlError& e) {
+    return refusal(e);
+  }
+}
+
+// Tokens are secret: they go to a file (0600) and onto slips (a PDF, 0600) in out_dir, never
+// into the page. The token file is created before the command is sent, as `stationctl
+// issue-tokens` does, so that tokens are never issued that cannot be written down.
+Reply Actions::issue_tokens(const std::string& official, json::object args) {
+  const std::string contest = string_member(args, "contest");
+  const std::uint32_t round = round_member(args);
+  ctl::StationLink link(options_.link);
+  const std::uint64_t seq = link.get_json("/v1/status").at("command_log").at("last_seq").to_number<std::uint64_t>() + 1;
+  const std::string stem = contest + "-r" + std::to_string(round) + "-" + std::to_string(seq);
+  const fs::path tokens_file = fs::path(options_.out_dir) / ("tokens-" + stem + ".txt");
+  const std::string slips_name = "slips-" + stem + ".pdf";
+  const int fd = ::open(tokens_file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    throw ctl::CtlError("io", tokens_file.string() + ": cannot create: " + std::strerror(errno), 500);
+  }
+  json::object response;
+  try {
+    response = link.command(*options_.key, official, "issue_tokens", args);
+  } catch (...) {
+    ::close(fd);
+    fs::remove(tokens_file);
+    throw;
+  }
+  json::object& result = response.at("result").as_object();
+  std::string lines;
+  std::vector<std::string> tokens;
+  for (const json::value& t : result.at("tokens").as_array()) {
+    tokens.emplace_back(t.as_string());
+    lines += tokens.back() + "\n";
+  }
+  const bool ok = ::write(fd, lines.data(), lines.size()) == static_cast<ssize_t>(lines.size()) &&
+                  ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) {
+    throw ctl::CtlError("io", tokens_file.string() + ": writing the tokens failed; they are issued",
+                        500);
+  }
+  result.erase("tokens");
+  result["file"] = tokens_file.string();
+
+  // The slips: a failure here leaves the tokens issued and in their file; the page says so.
+  const json::value status = link.get_json("/v1/status");
+  print::SlipsInput in;
+  in.session_title = std::string(status.at("session").at("title").as_string());
+  if (const json::object* c = find_contest(status.as_object(), contest)) {
+    in.contest_title = std::string(c->at("title").as_string());
+  }
+  in.round = round;
+  in.tokens = std::move(tokens);
+  std::string language = options_.language;
+  if (language.empty()) {
+    const json::value* l = status.at("session").as_object().if_contains("language");
+    language = (l != nullptr && l->is_string()) ? std::string(l->as_string()) : "en";
+  }
+  try {
+    const print::Pdf pdf =
+        print::slips_pdf(in, tally::parse_language(language).value_or(tally::Language::en));
+    if (!write_new(fs::path(options_.out_dir) / slips_name, pdf.bytes, 0600)) {
+      throw print::PrintError(slips_name + ": cannot be written in " + options_.out_dir);
+    }
+  } catch (const print::PrintError& e) {
+    throw ctl::CtlError("print",
+                        std::string("the tokens are issued and written to ") +
+                            tokens_file.string() + ", but the slips could not be printed: " +
+                            e.what(),
+                        500);
+  }
+  {
+    std::lock_guard lock(mutex_);
+    files_.insert(slips_name);
+  }
+  result["slips"] = slips_name;
+  return json_reply(json::object{{"ok", true}, {"response", std::move(response)}});
+}
+
+Reply Actions::countersign(std::string_view body) {
+  try {
+    const json::object request = parse_object(body);
+    const std::string contest = string_member(request, "contest");
+    const std::uint32_t round = round_member(request);
+    ctl::StationLink link(options_.link);
+    const ctl::StationLink::Minutes m = link.minutes(contest, round);
+    // The member signs the bytes the station signed, exactly as stored (CONTRACT.md section 1).
+    const std::string sig = options_.key->sign(crypto::pae(m.envelope.payload_type, m.envelope.payload));
+    const std::string signature = json::serialize(
+        json::object{{"keyid", options_.key->keyid()}, {"sig", crypto::base64_encode(sig)}});
+    json::value answer = link.post_json(
+        "/v1/results/" + contest + "/" + std::to_string(round) + "/signatures", signature);
+    json::object out{{"ok", true}};
+    if (const json::value* c = answer.as_object().if_contains("certification")) out["certification"] = *c;
+    return json_reply(out);
+  } catch (const ctl::CtlError& e) {
+    return refusal(e);
+  }
+}
+
+Reply Actions::export_bundle() {
+  if (options_.data_dir.empty()) {
+    return error_reply(404, "not_found",
+                       "this console was started without --data: export the bundle on the "
+                       "station's machine with stationctl export");
+  }
+  std::lock_guard lock(mutex_);  // one export at a time: the name is chosen, then created
+  std::string session = "session";
+  try {
+    ctl::StationLink link(options_.link);
+    session = std::string(link.session_id());
+  } catch (const ctl::CtlError&) {
+    // The bundle is read from the data directory, not from the station: name it without.
+  }
+  fs::path out;
+  for (unsigned n = 1;; ++n) {
+    out = fs::path(options_.out_dir) / ("bundle-" + session + "-" + std::to_string(n));
+    std::error_code ec;
+    if (!fs::exists(out, ec)) break;
+  }
+  auto summary = ctl::export_bundle(options_.data_dir, out);
+  if (!summary) return error_reply(500, "export", summary.error().message);
+  return json_reply(json::object{{"ok", true},
+                                 {"bundle", out.string()},
+                                 {"commands", summary->commands},
+                                 {"rounds", summary->rounds},
+                                 {"ballots", summary->ballots}});
+}
+
+Reply Actions::file(std::string_view name) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!files_.contains(name)) return error_reply(404, "not_found", "no such file from this console");
+  }
+  std::ifstream in(fs::path(options_.out_dir) / std::string(name), std::ios::binary);
+  if (!in) return error_reply(404, "not_found", "the file is no longer there");
+  return Reply{200, "application/pdf", std::string(std::istreambuf_iterator<char>(in), {})};
+}
+
+Reply Actions::minutes_pdf(std::string_view contest, std::string_view round_text,
+                           std::string_view language) {
+  std::uint32_t round = 0;
+  const auto [end, ec] =
+      std::from_chars(round_text.data(), round_text.data() + round_text.size(), round);
+  if (ec != std::errc() || end != round_text.data() + round_text.size() || round == 0 ||
+      contest.empty()) {
+    return error_reply(400, "bad_query", "contest=ID&round=N (N >= 1) are needed");
+  }
+  const auto lang = tally::parse_language(language);
+  if (!lang) return error_reply(400, "bad_query", "lang must be en or vi");
+  try {
+    ctl::StationLink link(options_.link);
+    ctl::StationLink::Minutes m = link.minutes(std::string(contest), round);
+    const json::value status = link.get_json("/v1/status");
+    const print::MinutesInput in =
+        print::minutes_input(std::move(m.payload), std::move(m.certification), status.as_object());
+    return Reply{200, "application/pdf", print::minutes_pdf(in, *lang, 1).bytes};
+  } catch (const ctl::CtlError& e) {
+    return refusal(e);
+  } catch (const print::PrintError& e) {
+    return error_reply(500, "print", e.what());
+  }
+}
+
+}  // namespace tallystation::station::web

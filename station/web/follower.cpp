@@ -1,0 +1,181 @@
+#include "follower.hpp"
+
+#include <boost/json/serialize.hpp>
+
+namespace tallystation::station::web {
+
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+// How often the station is asked while a page is connected, and how long a page's last request
+// keeps the follower asking (a page polling /api/state instead of listening to events).
+constexpr auto kTick = 300ms;
+constexpr auto kDemandLasts = 5s;
+
+}  // namespace
+
+Follower::Follower(ctl::LinkOptions link, json::object fixed, std::string language)
+    : link_options_(std::move(link)),
+      fixed_(std::move(fixed)),
+      language_choice_(std::move(language)),
+      thread_([this] { loop(); }) {}
+
+Follower::~Follower() {
+  stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Follower::stop() {
+  std::lock_guard lock(mutex_);
+  stopping_ = true;
+  wake_.notify_all();
+  changed_.notify_all();
+}
+
+void Follower::poke() {
+  std::lock_guard lock(mutex_);
+  poked_ = true;
+  last_demand_ = std::chrono::steady_clock::now();
+  wake_.notify_all();
+}
+
+std::string Follower::language() {
+  if (!language_choice_.empty()) return language_choice_;
+  std::lock_guard lock(mutex_);
+  return session_language_;
+}
+
+Snapshot Follower::current() {
+  std::unique_lock lock(mutex_);
+  const bool idle = std::chrono::steady_clock::now() - last_demand_ > kDemandLasts;
+  last_demand_ = std::chrono::steady_clock::now();
+  if (idle || snapshot_.revision == 0) {
+    // Wait for one fresh round of questions, so that a page that asks after a pause is not
+    // answered with what the station said minutes ago.
+    const std::uint64_t seen = snapshot_.revision;
+    poked_ = true;
+    wake_.notify_all();
+    changed_.wait_for(lock, 3s, [&] { return stopping_ || (!poked_ && snapshot_.revision >= seen); });
+  }
+  return snapshot_;
+}
+
+std::optional<Snapshot> Follower::wait_after(std::uint64_t seen, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  ++waiting_;
+  wake_.notify_all();
+  const bool got = changed_.wait_for(lock, timeout,
+                                     [&] { return stopping_ || snapshot_.revision > seen; });
+  --waiting_;
+  last_demand_ = std::chrono::steady_clock::now();
+  if (!got || stopping_) return std::nullopt;
+  return snapshot_;
+}
+
+void Follower::loop() {
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [&] {
+        return stopping_ || poked_ || waiting_ > 0 ||
+               std::chrono::steady_clock::now() - last_demand_ <= kDemandLasts;
+      });
+      if (stopping_) return;
+    }
+    poll_once();
+    std::unique_lock lock(mutex_);
+    poked_ = false;
+    changed_.notify_all();  // current() waits for the end of a round of questions
+    wake_.wait_for(lock, kTick, [&] { return stopping_ || poked_; });
+    if (stopping_) return;
+  }
+}
+
+void Follower::poll_once() {
+  json::object station{{"url", link_options_.station}, {"reachable", true}, {"error", nullptr},
+                       {"keyid", nullptr}};
+  try {
+    if (!link_) link_.emplace(link_options_);
+    station["keyid"] = link_->station_key().keyid();
+    status_ = link_->get_json("/v1/status");
+    const json::object& status = status_.as_object();
+    const std::string head(status.at("command_log").at("head").as_string());
+    if (people_.is_null() || head != people_head_) {
+      people_ = link_->get_json("/v1/people");
+      people_head_ = head;
+    }
+    for (const json::value& c : status.at("contests").as_array()) {
+      const std::string contest(c.at("id").as_string());
+      for (const json::value& r : c.at("rounds").as_array()) {
+        if (r.at("state").as_string() != "closed") continue;
+        const auto round = r.at("round").to_number<std::uint32_t>();
+        const json::value* m = r.as_object().if_contains("minutes");
+        const std::string stamp = m != nullptr ? json::serialize(*m) : std::string();
+        CachedMinutes& cached = minutes_[{contest, round}];
+        if (!cached.entry.empty() && cached.stamp == stamp) continue;
+        ctl::StationLink::Minutes got = link_->minutes(contest, round);
+        cached.entry = json::object{{"contest", contest},
+                                    {"round", round},
+                                    {"payload", std::move(got.payload)},
+                                    {"certification", std::move(got.certification)}};
+        cached.stamp = stamp;
+      }
+    }
+  } catch (const ctl::CtlError& e) {
+    station["reachable"] = false;
+    station["error"] = json::object{{"code", e.code}, {"message", e.what()}};
+    link_.reset();  // a new connection (and pin check) next time
+  } catch (const std::exception& e) {
+    // An answer of an unexpected shape: shown as such, the last good state kept.
+    station["reachable"] = false;
+    station["error"] = json::object{{"code", "bad_response"}, {"message", e.what()}};
+    link_.reset();
+  }
+
+  json::object state = fixed_;
+  std::string language = language_choice_;
+  if (language.empty()) {
+    language = "en";
+    if (status_.is_object()) {
+      const json::value* l = status_.at("session").as_object().if_contains("language");
+      if (l != nullptr && l->is_string() && (l->as_string() == "vi" || l->as_string() == "en")) {
+        language = std::string(l->as_string());
+      }
+    }
+  }
+  state["language"] = language;
+  state["station"] = std::move(station);
+  state["status"] = status_;
+  state["people"] = people_;
+  json::array minutes;
+  if (status_.is_object()) {
+    // In the session's order of contests, then rounds (the status's order).
+    for (const json::value& c : status_.at("contests").as_array()) {
+      for (const json::value& r : c.at("rounds").as_array()) {
+        auto it = minutes_.find({std::string(c.at("id").as_string()),
+                                 r.at("round").to_number<std::uint32_t>()});
+        if (it != minutes_.end() && !it->second.entry.empty()) minutes.push_back(it->second.entry);
+      }
+    }
+  }
+  state["minutes"] = std::move(minutes);
+  {
+    std::lock_guard lock(mutex_);
+    session_language_ = language;
+  }
+  publish(std::move(state));
+}
+
+void Follower::publish(json::object state) {
+  std::string body = json::serialize(state);
+  std::lock_guard lock(mutex_);
+  if (body == last_body_ && snapshot_.revision != 0) return;
+  last_body_ = std::move(body);
+  state["revision"] = snapshot_.revision + 1;
+  snapshot_ = Snapshot{snapshot_.revision + 1, json::serialize(state)};
+  changed_.notify_all();
+}
+
+}  // namespace tallystation::station::web
