@@ -16,6 +16,7 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "crypto/dsse.hpp"
@@ -70,8 +71,8 @@ void apply_environment(const std::vector<EnvBacked>& all) {
 struct Args {
   std::string data, session, terminal, public_key, contest, out, ballot_hash, receipt, name;
   std::string args_json;
-  bool summary = false;     // roll: the figures without the roll itself
-  std::string lang = "en";  // the language the minutes' outcome is rendered in
+  bool summary = false;  // roll: the figures without the roll itself
+  std::string lang;      // the language of the tables and reports; empty: the session's
   std::vector<std::string> tls_names, candidates, nominations;
   // record_roll: ids present, ID:CATEGORY absent, DELEGATE:ALTERNATE replacements.
   std::vector<std::string> present_ids, absences, replacements;
@@ -193,9 +194,21 @@ std::pair<std::string, std::string> pair_arg(const std::string& option, const st
   return {v.substr(0, colon), v.substr(colon + 1)};
 }
 
-json::object people_of(const Global& g) {
+// The language of the text shown: --lang if given, else the session's (from `status` if the
+// caller has it, else from GET /v1/status). With --json nothing is worded and nothing is fetched.
+tally::Language language_of(const Global& g, const Args& a, ctl::StationLink& link,
+                            const json::value* status = nullptr) {
+  if (!a.lang.empty()) return tally::parse_language(a.lang).value_or(tally::Language::en);
+  if (g.as_json) return tally::Language::en;
+  if (status != nullptr) return ctl::session_language(status->as_object());
+  return ctl::session_language(link.get_json("/v1/status").as_object());
+}
+
+// GET /v1/people, and the language its tables are shown in.
+std::pair<json::object, tally::Language> people_of(const Global& g, const Args& a) {
   ctl::StationLink link(g.link);
-  return link.get_json("/v1/people").as_object();
+  json::object people = link.get_json("/v1/people").as_object();
+  return {std::move(people), language_of(g, a, link)};
 }
 
 void do_roll(const Global& g, const Args& a) {
@@ -206,8 +219,8 @@ void do_roll(const Global& g, const Args& a) {
                         "--absent or --replace");
   }
   if (!records) {
-    json::object people = people_of(g);
-    print(g, people, ctl::render_roll(people, a.summary));
+    auto [people, language] = people_of(g, a);
+    print(g, people, ctl::render_roll(people, a.summary, language));
     return;
   }
   json::object args;
@@ -265,13 +278,13 @@ void do_exception(const Global& g, const Args& a) {
 }
 
 void do_eligibility(const Global& g, const Args& a) {
-  json::object people = people_of(g);
-  print(g, people, ctl::render_eligibility(people, a.contest));
+  auto [people, language] = people_of(g, a);
+  print(g, people, ctl::render_eligibility(people, a.contest, language));
 }
 
 void do_composition(const Global& g, const Args& a) {
-  json::object people = people_of(g);
-  print(g, people, ctl::render_composition(people, a.contest));
+  auto [people, language] = people_of(g, a);
+  print(g, people, ctl::render_composition(people, a.contest, language));
 }
 
 void do_issue_tokens(const Global& g, const Args& a) {
@@ -372,19 +385,21 @@ void do_raw_command(const Global& g, const Args& a) {
   print(g, r, json::serialize(r));
 }
 
-void do_status(const Global& g, const Args&) {
+void do_status(const Global& g, const Args& a) {
   ctl::StationLink link(g.link);
   json::value status = link.get_json("/v1/status");
-  print(g, status, ctl::render_status(status.as_object()));
+  print(g, status, ctl::render_status(status.as_object(), language_of(g, a, link, &status)));
 }
 
 void do_results(const Global& g, const Args& a) {
   ctl::StationLink link(g.link);
   std::vector<std::uint32_t> rounds;
+  std::optional<tally::Language> language;
   if (a.round_opt) {
     rounds.push_back(*a.round_opt);
   } else {
     json::value status = link.get_json("/v1/status");
+    language = language_of(g, a, link, &status);
     for (const json::value& c : status.at("contests").as_array()) {
       if (c.at("id").as_string() != a.contest) continue;
       for (const json::value& r : c.at("rounds").as_array()) {
@@ -396,14 +411,14 @@ void do_results(const Global& g, const Args& a) {
     if (rounds.empty())
       throw ctl::CtlError("no_result", "contest " + a.contest + " has no closed round");
   }
+  if (!language) language = language_of(g, a, link);
   json::array all;
   std::string human;
   for (std::uint32_t n : rounds) {
     auto m = link.minutes(a.contest, n);
     all.push_back(json::object{{"payload", m.payload}, {"certification", m.certification}});
-    human += (human.empty() ? "" : "\n") +
-             ctl::render_minutes(m.payload, m.certification,
-                                 tally::parse_language(a.lang).value_or(tally::Language::en));
+    human +=
+        (human.empty() ? "" : "\n") + ctl::render_minutes(m.payload, m.certification, *language);
   }
   print(g, a.round_opt ? all.at(0) : json::value(all), human);
 }
@@ -412,6 +427,7 @@ void do_countersign(const Global& g, const Args& a) {
   if (g.key_file.empty()) throw ctl::CtlError("usage", "--key MEMBER.key: the member's own key");
   crypto::SecretKey key = ctl::load_key(g.key_file);
   ctl::StationLink link(g.link);
+  const tally::Language language = language_of(g, a, link);  // before signing, not after
   auto m = link.minutes(a.contest, a.round);
   // The member signs the bytes the station signed, exactly as stored (CONTRACT.md section 1).
   const std::string sig = key.sign(crypto::pae(m.envelope.payload_type, m.envelope.payload));
@@ -419,16 +435,11 @@ void do_countersign(const Global& g, const Args& a) {
       json::serialize(json::object{{"keyid", key.keyid()}, {"sig", crypto::base64_encode(sig)}});
   json::value r = link.post_json(
       "/v1/results/" + a.contest + "/" + std::to_string(a.round) + "/signatures", body);
-  std::string human = ctl::render_minutes(m.payload, {}) + "\nsigned with key " + key.keyid();
+  json::object certification;
   if (const json::value* c = r.as_object().if_contains("certification"); c && c->is_object()) {
-    const json::object& co = c->as_object();
-    human += "\n" +
-             std::string(co.at("certified").as_bool() ? "the minutes are CERTIFIED"
-                                                      : "not yet certified") +
-             ": " + std::to_string(co.at("signed_by").as_array().size()) + " of " +
-             json::serialize(co.at("required")) + " required signatures";
+    certification = c->as_object();
   }
-  print(g, r, human);
+  print(g, r, ctl::render_countersigned(m.payload, key.keyid(), certification, language));
 }
 
 void do_proof(const Global& g, const Args& a) {
@@ -623,18 +634,19 @@ int main(int argc, char** argv) {
        "TALLY_KEY", &g.key_file});
   counter->add_option("--contest", a.contest, "contest id")->required();
   counter->add_option("--round", a.round, "round number")->required();
-  sub("status", "show the session, terminals, rounds, minutes and the command log", true, false,
-      do_status);
+  auto* status = sub("status", "show the session, terminals, rounds, minutes and the command log",
+                     true, false, do_status);
   auto* results = sub("results", "show the signed minutes of a contest's closed rounds", true,
                       false, do_results);
   results->add_option("--contest", a.contest, "contest id")->required();
   results->add_option("--round", a.round_opt, "one round (default: every closed round)");
-  results
-      ->add_option("--lang", a.lang,
-                   "language of the outcome sentence: en (English) or vi (tiếng Việt); the "
-                   "signed minutes carry codes only")
-      ->check(CLI::IsMember({"en", "vi"}))
-      ->capture_default_str();
+  // The text shown, not the --json output (codes, in no language).
+  for (CLI::App* s : {roll, elig, comp, counter, status, results}) {
+    s->add_option("--lang", a.lang,
+                  "language of the text: en (English) or vi (tiếng Việt); default: the "
+                  "session's language")
+        ->check(CLI::IsMember({"en", "vi"}));
+  }
   auto* proof = sub("proof",
                     "check that a ballot is in a closed round's ballot box (inclusion proof "
                     "against the signed minutes)",

@@ -432,6 +432,13 @@ TEST_CASE(
   Run text = c.ctl("status", {}, "");
   CHECK(text.exit == 0);
   CHECK(text.out.find("Executive Committee") != std::string::npos);
+  // The session names no language: English, unless --lang says otherwise.
+  CHECK(text.out.find("\ncommand log: ") != std::string::npos);
+  Run text_vi = c.ctl("status", {"--lang", "vi"}, "");
+  CHECK(text_vi.exit == 0);
+  CHECK(text_vi.out.find("Executive Committee") != std::string::npos);
+  CHECK(text_vi.out.find("cuộc bầu cử  lần bầu  trạng thái") != std::string::npos);
+  CHECK(text_vi.out.find("\nNhật ký lệnh: ") != std::string::npos);
   Run results = c.ctl("results", {"--contest", "ec", "--round", "1"}, "");
   CHECK(results.exit == 0);
   CHECK(results.out.find("CERTIFIED") != std::string::npos);
@@ -440,8 +447,9 @@ TEST_CASE(
                          "candidates for 2 seats\n") != std::string::npos);
   Run results_vi = c.ctl("results", {"--contest", "ec", "--round", "1", "--lang", "vi"}, "");
   CHECK(results_vi.exit == 0);
-  CHECK(results_vi.out.find("outcome: tie - Có số phiếu bằng nhau ở vị trí cuối: bầu lại giữa 3 "
+  CHECK(results_vi.out.find("Kết quả bầu cử: Có số phiếu bằng nhau ở vị trí cuối: bầu lại giữa 3 "
                             "người bằng phiếu để chọn 2 người\n") != std::string::npos);
+  CHECK(results_vi.out.find("Biên bản kiểm phiếu: ") != std::string::npos);
   CHECK(c.ctl("results", {"--contest", "ec", "--round", "1", "--lang", "fr"}, "").exit != 0);
 
   // A delegate checks a receipt against the signed minutes.
@@ -511,7 +519,13 @@ TEST_CASE("the minutes' station signature verifies with openssl pkeyutl", "[cong
   c.ctl_json("open-round", {"--contest", "ec", "--round", "1"});
   c.vote("ec", 1, t, {{"a", "b"}, {"a"}, {"c", "d", "e", "f"}});
   c.ctl_json("close-round", {"--contest", "ec", "--round", "1"});
-  c.ctl_json("countersign", {"--contest", "ec", "--round", "1"}, "m1");
+  Run signed_vi =
+      c.ctl("countersign", {"--contest", "ec", "--round", "1", "--lang", "vi"}, "m1");
+  INFO(signed_vi.out << signed_vi.err);
+  REQUIRE(signed_vi.exit == 0);
+  CHECK(signed_vi.out.find("\nĐã ký bằng khóa ") != std::string::npos);
+  CHECK(signed_vi.out.find("Biên bản chưa được xác nhận: 1 trên 2 chữ ký cần có") !=
+        std::string::npos);
 
   auto station = c.client().get("/v1/station");
   REQUIRE(station);
@@ -610,6 +624,10 @@ TEST_CASE("stationctl keeps the roll, records an exception and shows eligibility
   Run summary = c.ctl("roll", {"--summary"}, "");
   CHECK(summary.out.find("quorum: held (13 present, 10 required)") != std::string::npos);
   CHECK(summary.out.find("dv01") == std::string::npos);  // the figures only
+  Run summary_vi = c.ctl("roll", {"--summary", "--lang", "vi"}, "");
+  CHECK(summary_vi.out.find("Đủ số đại biểu cần có mặt (13 có mặt, cần 10)") !=
+        std::string::npos);
+  CHECK(summary_vi.out.find("Vắng mặt: chuyển sinh hoạt tạm thời") != std::string::npos);
 
   auto t = c.tokens("sec", 1, 13);
   Run early = c.ctl("open-round", {"--contest", "sec", "--round", "1"});
@@ -631,6 +649,10 @@ TEST_CASE("stationctl keeps the roll, records an exception and shows eligibility
   INFO(elig.out);
   CHECK(elig.out.find("yes, by exception") != std::string::npos);
   CHECK(elig.out.find("decision 342-QĐ/HU of 2026-03-20") != std::string::npos);
+  Run elig_vi = c.ctl("eligibility", {"--contest", "sec", "--lang", "vi"}, "");
+  INFO(elig_vi.out);
+  CHECK(elig_vi.out.find("có, theo ngoại lệ được chấp thuận") != std::string::npos);
+  CHECK(elig_vi.out.find("quyết định số 342-QĐ/HU ngày 2026-03-20") != std::string::npos);
   Run unknown = c.ctl("eligibility", {"--contest", "nope"}, "");
   CHECK(unknown.exit == 1);
   CHECK(unknown.err.find("unknown_contest") != std::string::npos);
@@ -653,6 +675,12 @@ TEST_CASE("stationctl keeps the roll, records an exception and shows eligibility
   CHECK(comp.out.find("ethnic minorities      1   100.0%") != std::string::npos);
   CHECK(comp.out.find("mean age: 68.0") != std::string::npos);
   CHECK(comp.out.find("directly elected by the congress: yes") != std::string::npos);
+  Run comp_vi = c.ctl("composition", {"--contest", "sec", "--lang", "vi"}, "");
+  INFO(comp_vi.out);
+  CHECK(comp_vi.out.find("Cuộc bầu cử sec (bí thư): 1 người trúng cử, đã bầu xong") !=
+        std::string::npos);
+  CHECK(comp_vi.out.find("Tuổi bình quân: 68.0") != std::string::npos);
+  CHECK(comp_vi.out.find("Bí thư do đại hội bầu trực tiếp: có") != std::string::npos);
   json::value people = c.ctl_json("composition", {}, "");
   CHECK(people.at("contests").at(0).at("composition").at("elected").as_int64() == 1);
 }

@@ -8,6 +8,13 @@ add_executable(station_minutes_tests
 target_link_libraries(station_minutes_tests PRIVATE tallystation::app tallystation::ctl Catch2::Catch2)
 catch_discover_tests(station_minutes_tests TEST_PREFIX "station minutes: ")
 
+# stationctl's tables and reports in English (unchanged, byte for byte) and Vietnamese.
+add_executable(station_tables_tests
+  ${CMAKE_CURRENT_SOURCE_DIR}/core_main.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/tables_test.cpp)
+target_link_libraries(station_tables_tests PRIVATE tallystation::ctl Catch2::Catch2)
+catch_discover_tests(station_tables_tests TEST_PREFIX "station tables: ")
+
 # A congress through the real stationd and stationctl (child processes), and the minutes'
 # signatures checked with openssl pkeyutl.
 add_executable(station_congress_tests

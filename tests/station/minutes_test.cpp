@@ -190,14 +190,15 @@ TEST_CASE("the minutes name the outcome by codes and numbers, never in words of 
   CHECK(ctl::outcome_sentence(p, tally::Language::vi) ==
         "Có số phiếu bằng nhau ở vị trí cuối: bầu lại giữa 2 người bằng phiếu để chọn 1 người");
   CHECK(ctl::render_minutes(p, {}, tally::Language::vi)
-            .find("outcome: tie - Có số phiếu bằng nhau ở vị trí cuối") != std::string::npos);
-  CHECK(ctl::render_minutes(p, {}).find("outcome: tie - A tie at the last seat") !=
-        std::string::npos);
+            .find("Kết quả bầu cử: Có số phiếu bằng nhau ở vị trí cuối") != std::string::npos);
+  CHECK(ctl::render_minutes(p, {}, tally::Language::en)
+            .find("outcome: tie - A tie at the last seat") != std::string::npos);
   // A code this build does not know is shown as the code, with no sentence.
   json::object unknown = p;
   unknown["outcome"] = "postponed";
   CHECK(ctl::outcome_sentence(unknown, tally::Language::en).empty());
-  CHECK(ctl::render_minutes(unknown, {}).find("outcome: postponed\n") != std::string::npos);
+  CHECK(ctl::render_minutes(unknown, {}, tally::Language::en).find("outcome: postponed\n") !=
+        std::string::npos);
 }
 
 TEST_CASE("a round's ballot survives its stored JSON form", "[minutes]") {
