@@ -13,6 +13,7 @@
 #include <iterator>
 
 #include "crypto/dsse.hpp"
+#include "crypto/hash.hpp"
 #include "station/ctl/audit_bundle.hpp"
 #include "station/print/print.hpp"
 

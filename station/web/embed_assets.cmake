@@ -1,6 +1,7 @@
-# Writes OUT, a C++ source defining tallystation::station::web::kAssets: each of FILES (a list)
-# as bytes with its file name and media type. Run by station/web/CMakeLists.txt at build time;
+# Writes OUT, a C++ source defining tallystation::station::web::assets(): each of FILES (paths
+# separated by commas) as bytes with its file name and media type. Run by station/web/CMakeLists.txt at build time;
 # reads only the repository's files.
+string(REPLACE "," ";" FILES "${FILES}")
 set(entries "")
 set(data "")
 set(i 0)

@@ -101,7 +101,7 @@ http::response<http::string_body> make(unsigned status, std::string content_type
   http::response<http::string_body> res{static_cast<http::status>(status), version};
   res.set(http::field::content_type, content_type);
   res.set(http::field::cache_control, "no-store");
-  res.set(http::field::x_content_type_options, "nosniff");
+  res.set("X-Content-Type-Options", "nosniff");
   // The pages load their own files only: no other origin, no inline script.
   res.set("Content-Security-Policy",
           "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -184,8 +184,8 @@ http::response<http::string_body> Hall::Impl::handle(const http::request<http::s
     return from_reply(std::move(r), v);
   }
   if (req.method() == http::verb::post) return error(404, "not_found", "no such action here");
-  auto res = error(405, "method_not_allowed", "GET or POST only");
-  res.set(http::field::allow, "GET, POST");
+  auto res = error(405, "method_not_allowed", "GET, HEAD or POST only");
+  res.set(http::field::allow, "GET, HEAD, POST");
   return res;
 }
 
@@ -214,30 +214,64 @@ void Hall::Impl::events(tcp::socket& socket) {
 void Hall::Impl::serve(tcp::socket& socket) {
   beast::flat_buffer buffer;
   boost::system::error_code ec;
+  // A refusal of the request's framing: answered, then the connection is closed, since where
+  // the next request would begin is unknown (RFC 9112 section 6.3).
+  const auto refuse = [&](unsigned status, std::string_view code, std::string_view message) {
+    auto res = from_reply(error_reply(status, code, message), 11);
+    res.keep_alive(false);
+    http::write(socket, res, ec);
+  };
+  const auto closed = [](const boost::system::error_code& e) {
+    return e == http::error::end_of_stream || e == asio::error::eof ||
+           e == asio::error::connection_reset || e == asio::error::operation_aborted ||
+           e == asio::error::shut_down || e == asio::error::bad_descriptor;
+  };
   while (!stopping) {
     http::request_parser<http::string_body> parser;
     parser.body_limit(kBodyLimit);
     parser.header_limit(16 * 1024);
-    http::read(socket, buffer, parser, ec);
-    if (ec == http::error::end_of_stream || ec) {
-      if (ec && ec != http::error::end_of_stream && ec != asio::error::eof &&
-          ec != asio::error::connection_reset && ec != asio::error::operation_aborted &&
-          ec != asio::error::shut_down && ec != asio::error::bad_descriptor) {
-        // Bad framing: a 400 and close (RFC 9112 section 6.3), as the station does.
-        auto res = make(400, "application/json; charset=utf-8",
-                        R"({"error":"bad_request","message":"the request is not HTTP/1.1 as RFC 9112 frames it"})",
-                        11);
-        res.keep_alive(false);
-        http::write(socket, res, ec);
-      }
+    http::read_header(socket, buffer, parser, ec);
+    if (ec) {
+      if (!closed(ec)) refuse(400, "bad_request", "the request is not HTTP/1.1 as RFC 9112 frames it");
+      break;
+    }
+    // The pages send bodies with Content-Length only; a transfer coding is not read at all.
+    const auto& head = parser.get();
+    if (head.count(http::field::transfer_encoding) > 0) {
+      refuse(501, "not_implemented", "no transfer coding is implemented: send Content-Length");
+      break;
+    }
+    if (head.count(http::field::content_length) > 1) {
+      refuse(400, "bad_request", "more than one Content-Length");
+      break;
+    }
+    if (!parser.is_done()) http::read(socket, buffer, parser, ec);
+    if (ec == http::error::body_limit) {
+      refuse(413, "too_large", "the body is over 1 MiB");
+      break;
+    }
+    if (ec) {
+      if (!closed(ec)) refuse(400, "bad_request", "the body is not as its Content-Length says");
       break;
     }
     const http::request<http::string_body>& req = parser.get();
     const std::string_view target(req.target().data(), req.target().size());
-    if (req.method() == http::verb::get && host_allowed(req[http::field::host]) &&
-        (target == "/api/events" || target.starts_with("/api/events?"))) {
+    const bool events_target = target == "/api/events" || target.starts_with("/api/events?");
+    if (req.method() == http::verb::get && events_target && host_allowed(req[http::field::host])) {
       events(socket);
       break;
+    }
+    if (req.method() == http::verb::head) {
+      // The answer a GET would get, its header only (RFC 9110 section 9.3.2): never a body.
+      http::request<http::string_body> as_get = req;
+      as_get.method(http::verb::get);
+      auto res = events_target ? from_reply(error_reply(405, "method_not_allowed", "GET only"), 11)
+                               : handle(as_get);
+      res.keep_alive(req.keep_alive());
+      http::response_serializer<http::string_body> serializer(res);
+      http::write_header(socket, serializer, ec);
+      if (ec || !req.keep_alive()) break;
+      continue;
     }
     auto res = handle(req);
     res.keep_alive(req.keep_alive());

@@ -146,8 +146,11 @@ def click_action(page, form_selector, fields, confirm=True):
             page.select(sel, value)
         else:
             page.type(sel, value)
-    before = page.eval("document.querySelector('#outcome')?.dataset.serial || '0'")
-    page.click(f"{form_selector} [type='submit']")
+    # The answer area is emptied first, so that the wait below sees this action's answer even
+    # when it reads as the last one did.
+    page.eval("(() => { const o = document.querySelector('#outcome');"
+              " if (o) { o.className = ''; o.textContent = ''; } return true })()")
+    page.click(f"{form_selector} button[type='submit']")
     page.wait_for("document.querySelector('#confirm-yes') && "
                   "document.querySelector('#confirm-yes').offsetParent !== null",
                   what="the confirmation dialog")
@@ -155,7 +158,7 @@ def click_action(page, form_selector, fields, confirm=True):
         page.click("#confirm-no")
         return None
     page.click("#confirm-yes")
-    page.wait_for(f"(document.querySelector('#outcome')?.dataset.serial || '0') !== {json.dumps(before)}",
+    page.wait_for("/\\b(ok|error)\\b/.test(document.querySelector('#outcome')?.className || '')",
                   timeout=15, what="the outcome of the action")
     return page.eval("({cls: document.querySelector('#outcome').className, "
                      "text: document.querySelector('#outcome').innerText})")
@@ -264,7 +267,7 @@ try:
             "(() => { const rows = [...document.querySelectorAll('#minutes-table [data-candidate]')];"
             " return rows.length ? rows.map(r => ({id: r.dataset.candidate,"
             " votes: r.querySelector('.votes').innerText.trim(),"
-            " mark: (r.querySelector('.mark')?.innerText || '').trim(),"
+            " mark: r.dataset.mark,"
             " text: r.innerText})) : null })()", what="the results table")
         by_id = {r["id"]: r for r in rows}
         expected = {"c01": "4", "c02": "3", "c03": "3", "c04": "2", "c05": "0"}
@@ -272,10 +275,10 @@ try:
             if by_id.get(cid, {}).get("votes") != votes:
                 fail(f"{cid}: votes {by_id.get(cid)} (expected {votes}); table {rows}")
         for cid in ("c01", "c02", "c03"):
-            if not by_id[cid]["mark"]:
+            if by_id[cid]["mark"] != "elected":
                 fail(f"{cid} is elected and not marked: {by_id[cid]}")
         for cid in ("c04", "c05"):
-            if by_id[cid]["mark"]:
+            if by_id[cid]["mark"] != "none":
                 fail(f"{cid} is not elected and is marked: {by_id[cid]}")
         if "Nguyễn Thị Hồng" not in by_id["c01"]["text"]:
             fail(f"c01's name is not in its row: {by_id['c01']}")
@@ -290,9 +293,9 @@ try:
             "console", "member.port", key=os.path.join(KEYS, "member-m1.key"), extra=["--out", work])
         m = browser.new_page()
         m.goto(member_url)
-        m.wait_for("document.querySelector('form[data-command=\"countersign\"]')",
+        m.wait_for("document.querySelector('form[data-action=\"countersign\"]')",
                    what="the countersign form")
-        out = click_action(m, "form[data-command='countersign']", {"contest": "cc", "round": "1"})
+        out = click_action(m, "form[data-action='countersign']", {"contest": "cc", "round": "1"})
         if "ok" not in out["cls"].split():
             fail(f"countersign from the console: {out}")
         m.screenshot("console-countersigned")
@@ -300,7 +303,7 @@ try:
         signed = json.loads(cert.stdout)["certification"]["signed_by"]
         if len(signed) != 1:
             fail(f"the station does not have the member's countersignature: {signed}")
-        d.wait_for("document.querySelector('#certification')?.innerText.includes('1')",
+        d.wait_for("document.querySelector('#certification')?.dataset.signed === '1'",
                    what="the certification on the display")
         d.screenshot("display-4-certification")
         m.close()
@@ -309,7 +312,8 @@ try:
         # ---- The official's console: attendance and a round, signed by o1 ----
         c = browser.new_page()
         c.goto(console_url)
-        c.wait_for("document.querySelector('form[data-command=\"record_attendance\"]')",
+        c.wait_for("document.querySelector('#console')?.dataset.ready === 'true' && "
+                   "document.querySelector('form[data-command=\"record_attendance\"]')",
                    what="the console's attendance form")
         if "#k=" in c.eval("location.href"):
             fail("the console key stays in the address bar")
@@ -326,7 +330,7 @@ try:
             fail(f"record_attendance from the console: {out}")
         if status()["attendance"]["present"] != 5:
             fail("the attendance did not reach the station")
-        out = click_action(c, "form[data-command='open_round']", {"contest": "crc", "round": "1"})
+        out = click_action(c, "form[data-command='open_round'][data-contest='crc']", {"round": "1"})
         if "ok" not in out["cls"].split():
             fail(f"open_round from the console: {out}")
         s = status()
@@ -337,7 +341,7 @@ try:
 
         # ---- A round that cannot open: the refusal in words, nothing changed ----
         size = s["command_log"]["size"]
-        out = click_action(c, "form[data-command='open_round']", {"contest": "crc", "round": "3"})
+        out = click_action(c, "form[data-command='open_round'][data-contest='crc']", {"round": "3"})
         if "error" not in out["cls"].split() or "round_state" not in out["text"]:
             fail(f"a round that cannot open: {out}")
         if "round_not_next" not in out["text"]:
@@ -346,13 +350,26 @@ try:
         if status()["command_log"]["size"] != size:
             fail("a refused action changed the command log")
 
+        # ---- The console opened without its key: it says so, and an action is refused ----
+        k = browser.new_page()
+        k.goto(console_url.split("#")[0])
+        k.wait_for("document.querySelector('#no-key') && document.querySelector('#no-key').offsetParent !== null",
+                   what="the note that the console key is missing")
+        out = click_action(k, "form[data-command='open_round'][data-contest='crc']", {"round": "2"})
+        if "error" not in out["cls"].split() or "console_key" not in out["text"]:
+            fail(f"an action without the console key: {out}")
+        if status()["command_log"]["size"] != size:
+            fail("an action without the console key changed the command log")
+        k.screenshot("console-3b-no-key")
+        k.close()
+
         # ---- The station goes away: both pages say so; an action gets a clear error ----
         stop(stationd)
         d.wait_for("document.querySelector('#phase')?.dataset.phase === 'unreachable' || "
                    "(document.querySelector('#banner') && document.querySelector('#banner').offsetParent !== null)",
                    what="the display's banner for an unreachable station")
         d.screenshot("display-5-station-gone")
-        out = click_action(c, "form[data-command='close_round']", {"contest": "crc", "round": "1"})
+        out = click_action(c, "form[data-command='close_round'][data-contest='crc']", {"round": "1"})
         if "error" not in out["cls"].split() or "transport" not in out["text"]:
             fail(f"an action with the station gone: {out}")
         c.screenshot("console-4-station-gone")
