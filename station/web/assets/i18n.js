@@ -467,6 +467,7 @@ const I18n = (() => {
     concluded: ["concluded by the congress", "Đại hội quyết định không bầu tiếp"],
     exhausted: ["round limit reached", "đã hết số vòng bầu"],
     present: ["present", "có mặt"],
+    absent: ["absent", "vắng mặt"],
     unrecorded: ["not recorded", "chưa ghi nhận"],
     convened: ["those convened, less those excluded", "tổng số đại biểu được triệu tập, trừ số không tính"],
     ballots_collected: ["ballots collected", "số phiếu thu vào"],
