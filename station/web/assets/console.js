@@ -537,7 +537,13 @@
       const further = step && (step.step === "runoff" || step.step === "further_round");
       prefill(openForm, "round", further ? step.round : nextRound(contest));
       prefill(openForm, "candidates", further ? (step.eligible || []).join(", ") : "");
-      if (openForm) openForm.querySelector(".prefilled").hidden = !further;
+      if (openForm) {
+        openForm.querySelector(".prefilled").hidden = !further;
+        // The places left are the defaults; shown, not filled in, so that an empty field sends
+        // nothing and the station applies them (an alternates-only round fills them as seats).
+        openForm.elements.seats.placeholder = further ? String(step.alternates_only ? step.alternates : step.seats) : "";
+        openForm.elements.alternates.placeholder = further ? String(step.alternates_only ? 0 : step.alternates) : "";
+      }
       const open = openRound(contest);
       prefill(closeForm, "round", open ? open.round : "");
     }
