@@ -212,8 +212,11 @@
       el("strong", {}, t("refused") + " "), el("code", { class: "error-code" }, code), ": ",
       el("span", { class: "error-meaning" }, I18n.error(code, lang)),
       answer.status ? " (" + t("http_status", { status: answer.status }) + ")" : "")];
-    if (d.rule) {
-      out.push(el("p", {}, t("rule") + ": ", el("code", { class: "error-rule" }, d.rule), ": ", I18n.rule(d.rule, lang)));
+    // The station names the rule in `rule`; a message relayed without it ends "(rule <code>)".
+    const relayed = /\(rule (\w+)\)$/.exec(d.message || "");
+    const rule = d.rule || (relayed && relayed[1]);
+    if (rule) {
+      out.push(el("p", {}, t("rule") + ": ", el("code", { class: "error-rule" }, rule), ": ", I18n.rule(rule, lang)));
     }
     if (d.cause) out.push(el("p", {}, el("code", {}, d.cause)));
     if (d.message) out.push(el("p", { class: "error-message" }, d.message));
@@ -300,7 +303,17 @@
         };
       },
       (a) => t("do_record_exception", a));
-    return section("exceptions", "sec_exceptions", el("div", { id: "eligibility-table" }), form);
+    const list = el("div", { id: "eligibility-table" });
+    list.addEventListener("click", (e) => {
+      const row = e.target.closest('[data-action="prefill-exception"]');
+      if (!row) return;
+      for (const name of ["contest", "candidate", "rule"]) {
+        form.elements[name].value = row.dataset[name];
+        form.elements[name].dataset.dirty = "1";
+      }
+      form.elements.body.focus();
+    });
+    return section("exceptions", "sec_exceptions", list, form);
   }
 
   function tokens() {
@@ -452,7 +465,8 @@
           if (!e.within_limit) over.push(el("tr", { "data-contest": c.contest, "data-candidate": e.candidate, "data-eligible": e.eligible ? "true" : "false" },
             el("td", {}, c.contest), el("td", {}, e.candidate + " " + (e.name || "")), el("td", {}, e.rule),
             el("td", {}, String(e.age)), el("td", {}, String(e.limit)), el("td", {}, t(e.eligible ? "yes" : "no")),
-            el("td", {}, e.exception ? `${e.exception.body}, ${e.exception.decision}, ${e.exception.date}` : "")));
+            el("td", {}, e.exception ? `${e.exception.body}, ${e.exception.decision}, ${e.exception.date}`
+              : el("button", { type: "button", class: "secondary", "data-action": "prefill-exception", "data-contest": c.contest, "data-candidate": e.candidate, "data-rule": e.rule }, t("use_row")))));
         }
       }
       eligibility.replaceChildren(el("h3", {}, t("over_limit")), over.length

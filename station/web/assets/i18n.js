@@ -79,6 +79,7 @@ const I18n = (() => {
       eligible: "Eligible",
       exception: "Exception",
       none_over_limit: "No candidate is over a limit.",
+      use_row: "Fill in the form",
       http_status: "HTTP {status}",
       no_official:
         "This console was started without --official: it sends no commands. A counting-committee member can still countersign.",
@@ -247,6 +248,7 @@ const I18n = (() => {
       eligible: "Đủ điều kiện",
       exception: "Trường hợp đặc biệt",
       none_over_limit: "Không có người ứng cử nào quá tuổi quy định.",
+      use_row: "Điền vào mẫu",
       http_status: "HTTP {status}",
       no_official:
         "Bàn điều hành này được khởi động không có --official: không gửi lệnh. Thành viên Ban kiểm phiếu vẫn có thể ký xác nhận.",
