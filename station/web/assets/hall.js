@@ -137,7 +137,7 @@ const Hall = (() => {
     const tally = payload.tally || [];
     const threshold = Number(payload.threshold) || 0;
     const scale = Math.max(Number(payload.basis) || 0, threshold, ...tally.map((e) => e.votes), 1);
-    const rowH = 36, top = 40, labelW = 90, barW = 420, width = labelW + barW + 110;
+    const rowH = 40, top = 44, labelW = 80, barW = 320, width = labelW + barW + 100;
     const height = top + rowH * tally.length + 6;
     const x = (v) => labelW + (barW * v) / scale;
     const title = I18n.t(lang, "chart_title");
