@@ -76,13 +76,13 @@
       el("p", { class: "note" }, I18n.t(lang, "no_partial_count")));
   }
 
-  // Table and chart side by side, the outcome and the certification below them. The table's
-  // type shrinks with the length of the list, and past 24 candidates the list takes two columns,
-  // so that a round fits the screen without scrolling.
+  // Table and chart side by side, the outcome and the certification below them. Past 15
+  // candidates the table's type starts smaller and past 24 the list takes two columns; fit()
+  // then shrinks the type until the round fits the screen without scrolling.
   function closed(lang, entry) {
     const payload = Hall.payload(entry);
     const n = (payload.tally || []).length;
-    const density = n > 24 ? "two-columns" : n > 15 ? "dense" : n > 8 ? "compact" : "roomy";
+    const density = n > 24 ? "two-columns" : n > 15 ? "dense" : "roomy";
     return el("section", { class: "closed " + density, "data-contest": entry.contest, "data-round": entry.round },
       el("h1", { id: "results-title" }, I18n.t(lang, "results_of", { title: payload.title || Hall.contestTitle(state, entry.contest), round: entry.round })),
       el("div", { class: "results-grid" },
@@ -94,6 +94,19 @@
       el("div", { class: "results-words" },
         Hall.outcome(payload, lang, true, 6),
         Hall.certification(state, entry.certification, lang, true)));
+  }
+
+  // The density classes size the table for a full screen; a banner, long names or a small
+  // window can still leave too little room, and then the table's type shrinks until it fits.
+  function fit() {
+    const grid = document.querySelector(".closed .results-grid");
+    if (!grid) return;
+    const table = grid.querySelector(".results-table");
+    table.style.fontSize = "";
+    const base = parseFloat(getComputedStyle(table).fontSize);
+    for (let scale = 0.95; grid.scrollHeight > grid.clientHeight + 1 && scale > 0.4; scale -= 0.05) {
+      table.style.fontSize = base * scale + "px";
+    }
   }
 
   function draw() {
@@ -136,9 +149,11 @@
     main.dataset.phase = unreachable ? "unreachable" : shown;
     main.dataset.shown = shown;
     main.replaceChildren(...[content].flat());
+    fit();
     document.getElementById("display-footer").replaceChildren(Hall.languageSwitch(lang, draw));
   }
 
+  window.addEventListener("resize", fit);
   Hall.connect((s) => {
     state = s;
     draw();
