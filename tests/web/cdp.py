@@ -472,6 +472,9 @@ class Page:
     def screenshot(self, name):
         if self.browser.screenshot_dir is None:
             return None
+        # A tab in the background draws no frames, and a capture of it waits for one: the page
+        # is brought to the front first (tests switch between the display and consoles).
+        self.send("Page.bringToFront")
         data = self.send("Page.captureScreenshot", {"format": "png"}, timeout=30)["data"]
         path = os.path.join(self.browser.screenshot_dir, f"{name}.png")
         with open(path, "wb") as f:

@@ -131,8 +131,12 @@ def serve_page(kind, port_file, key=None, official=None, extra=()):
 
 
 def page_errors(page):
-    # Resources the pages do not have are the pages' bug too; nothing is filtered.
-    return [e for e in page.errors]
+    # The refusals this test provokes on purpose (409 for a round that cannot open, 403 without
+    # the console key, 502 with the station gone) are logged by Chromium as failed loads of
+    # /api/; anything else (a script error, a missing file) is the pages' bug.
+    return [e for e in page.errors
+            if not (e.startswith("log (network)") and
+                    ("/api/command]" in e or "/api/countersign]" in e))]
 
 
 def click_action(page, form_selector, fields, confirm=True):
@@ -344,7 +348,7 @@ try:
         out = click_action(c, "form[data-command='open_round'][data-contest='crc']", {"round": "3"})
         if "error" not in out["cls"].split() or "round_state" not in out["text"]:
             fail(f"a round that cannot open: {out}")
-        if "round_not_next" not in out["text"]:
+        if "round_open" not in out["text"]:
             fail(f"the refusal does not name the rule: {out}")
         c.screenshot("console-3-refused")
         if status()["command_log"]["size"] != size:
