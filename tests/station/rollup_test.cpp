@@ -140,14 +140,22 @@ fs::path export_with_register(const UnitSpec& u, const fs::path& out) {
   return out;
 }
 
-// A congress without a register: the committee elects a1, a2, a3 of four.
-fs::path export_without_register(const std::string& unit, const fs::path& out) {
+// A congress without a register: the committee elects a1, a2, a3 of four; with `unopened`, a
+// second contest is defined and never voted on.
+fs::path export_without_register(const std::string& unit, const fs::path& out,
+                                 bool unopened = false) {
   json::object s = base_session(unit);
-  s["contests"] =
-      json::array{json::object{{"id", "committee"},
-                               {"title", "Committee"},
-                               {"seats", 3},
-                               {"candidates", candidates_of({"a1", "a2", "a3", "a4"})}}};
+  json::array contests{json::object{{"id", "committee"},
+                                    {"title", "Committee"},
+                                    {"seats", 3},
+                                    {"candidates", candidates_of({"a1", "a2", "a3", "a4"})}}};
+  if (unopened) {
+    contests.push_back(json::object{{"id", "inspection"},
+                                    {"title", "Inspection committee"},
+                                    {"seats", 1},
+                                    {"candidates", candidates_of({"a1", "a4"})}});
+  }
+  s["contests"] = contests;
   RulesStation st(s);
   st.command("enrol_terminal", {{"terminal", "t1"}});
   auto t = st.tokens("committee", 1, 4);
@@ -201,7 +209,7 @@ struct SeasonFixture {
          "c2",
          {}},
         bundles / "c1");
-    export_without_register("D1", bundles / "d1");
+    export_without_register("D1", bundles / "d1", true);  // its inspection contest never voted
     // C2 twice: the same export under two names.
     export_with_register(
         {"C2",
@@ -291,6 +299,7 @@ TEST_CASE("the season report counts verified congresses and sums them up the ros
   SECTION("the whole roster: committee, secretary, and the elected without a register") {
     const json::object& t = report.at("totals").as_object();
     CHECK(t.at("units_without_secretary") == 1);  // D1
+    CHECK(t.at("contests_not_complete") == 1);    // D1's inspection contest
     // P (p1 55, p2 38, p3 45) and C1 (c1 50, c2 29, c3 33): 250 / 6 = 41.67.
     const json::object& cm = body(t, "committee");
     CHECK(cm.at("contests") == 2);
@@ -333,6 +342,7 @@ TEST_CASE("the season report counts verified congresses and sums them up the ros
     CHECK(d1t.at("held") == 2);
     CHECK(d1t.at("conflict") == 1);
     CHECK(d1t.at("held_percent") == "66.7");
+    CHECK(d1t.at("contests_not_complete") == 1);
     CHECK(body(d1t, "committee").at("elected") == 3);        // C1's; C2's conflict is not counted
     CHECK(body(d1t, "committee").at("mean_age") == "37.3");  // (50 + 29 + 33) / 3
     CHECK(body(d1t, "other").at("elected") == 3);
@@ -384,6 +394,20 @@ TEST_CASE("the season report counts verified congresses and sums them up the ros
       }
     }
   }
+  SECTION("a contest with no closed round is traced and not counted") {
+    for (const auto& b : report.at("bundles").as_array()) {
+      if (b.at("dir") != "d1") continue;
+      const json::array& contests = b.at("contests").as_array();
+      REQUIRE(contests.size() == 2);
+      CHECK(contests[0].at("counted") == true);
+      CHECK(contests[0].at("office") == "other");
+      CHECK(contests[0].at("composition") == false);
+      CHECK(contests[1].at("contest") == "inspection");
+      CHECK(contests[1].at("round") == 0);
+      CHECK(contests[1].at("counted") == false);
+      CHECK(contests[1].at("minutes_sha256") == "");
+    }
+  }
   SECTION("a counted bundle carries what traces its figures") {
     const json::object* p = nullptr;
     for (const auto& b : report.at("bundles").as_array()) {
@@ -417,7 +441,7 @@ TEST_CASE("tally-audit rollup writes report.json and report.csv, and refuses a b
   const std::vector<std::string> csv = lines_of(out / "report.csv");
   REQUIRE(csv.size() == 7);
   CHECK(csv[0].rfind("unit,name,parent,status,failed_check,expected,held,missing,", 0) == 0);
-  CHECK(csv[1].rfind("P,\"Province P, the top\",,held,,6,3,1,1,1,1,0,2,6,6,4,2,2,3,2,2,41.7,3,1,1",
+  CHECK(csv[1].rfind("P,\"Province P, the top\",,held,,6,3,1,1,1,1,1,2,6,6,4,2,2,3,2,2,41.7,3,1,1",
                      0) == 0);
   CHECK(csv[3].rfind("D2,District two,P,excluded,", 0) == 0);
   CHECK(csv[6].rfind("C3,Commune three,D2,missing,,1,0,1,0,0,0,0,", 0) == 0);
@@ -432,5 +456,13 @@ TEST_CASE("tally-audit rollup writes report.json and report.csv, and refuses a b
   CHECK(bad.rc == 2);
   CHECK(bad.output.find("cycle.csv:2: unit \"A\": its parents form a cycle: A -> B -> A") !=
         std::string::npos);
+  CHECK_FALSE(fs::exists(f.dir / "no"));
+
+  const CliRun no_folder =
+      run_cli("--roster '" + f.roster_file.string() + "' --bundles '" +
+                  (f.dir / "no-such-folder").string() + "' --out '" + (f.dir / "no").string() + "'",
+              f.dir / "cli-no-folder.txt");
+  CHECK(no_folder.rc == 2);
+  CHECK(no_folder.output.find("no-such-folder: not a directory") != std::string::npos);
   CHECK_FALSE(fs::exists(f.dir / "no"));
 }
