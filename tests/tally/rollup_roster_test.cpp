@@ -7,6 +7,8 @@
 #include <fstream>
 #include <string>
 
+#include <unistd.h>
+
 #include "tally/audit/rollup/roster.hpp"
 
 namespace rollup = tallystation::audit::rollup;
@@ -16,7 +18,10 @@ namespace {
 
 // Writes `text` to a file of its own and reads it as a roster.
 rollup::Roster roster_of(const std::string& text) {
-  const fs::path p = fs::temp_directory_path() / "ts-roster-test.csv";
+  // A name of its own: another build's tests may run this one at the same time.
+  static int serial = 0;
+  const fs::path p = fs::temp_directory_path() / ("ts-roster-" + std::to_string(::getpid()) + "-" +
+                                                  std::to_string(++serial) + ".csv");
   {
     std::ofstream out(p, std::ios::binary | std::ios::trunc);
     out << text;
@@ -36,7 +41,7 @@ std::string refusal_of(const std::string& text) {
     roster_of(text);
   } catch (const rollup::RosterError& e) {
     const std::string m = e.what();
-    return m.substr(m.find("ts-roster-test.csv") + std::string("ts-roster-test.csv").size());
+    return m.substr(m.find(".csv") + 4);  // after the file's name
   }
   return "accepted";
 }
