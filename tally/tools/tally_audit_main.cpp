@@ -5,6 +5,7 @@
 
 #include "tally/tools/receipt_command.hpp"
 #include "tally/tools/recount_command.hpp"
+#include "tally/tools/rollup_command.hpp"
 #include "tally/tools/verify_command.hpp"
 
 int main(int argc, char** argv) {
@@ -14,6 +15,7 @@ int main(int argc, char** argv) {
   tallystation::audit::add_recount_command(app, exit_code);
   tallystation::audit::add_verify_command(app, exit_code);
   tallystation::audit::add_receipt_command(app, exit_code);
+  tallystation::audit::add_rollup_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -62,3 +62,16 @@ target_compile_definitions(station_people_bundle_tests PRIVATE
   TALLY_AUDIT_PATH="$<TARGET_FILE:tally-audit>")
 add_dependencies(station_people_bundle_tests tally-audit)
 catch_discover_tests(station_people_bundle_tests TEST_PREFIX "station people bundle: ")
+
+# `tally-audit rollup`: a roster of six units and a folder of real exported bundles (with and
+# without a register, a conflict, a tampered bundle, a missing unit), the season report's figures
+# checked by hand (docs/audit.md "The season report").
+add_executable(station_rollup_tests
+  ${CMAKE_CURRENT_SOURCE_DIR}/core_main.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/rollup_test.cpp)
+target_link_libraries(station_rollup_tests
+  PRIVATE tallystation::ctl tallystation::app tallystation::audit Catch2::Catch2)
+target_compile_definitions(station_rollup_tests PRIVATE
+  TALLY_AUDIT_PATH="$<TARGET_FILE:tally-audit>")
+add_dependencies(station_rollup_tests tally-audit)
+catch_discover_tests(station_rollup_tests TEST_PREFIX "station rollup: ")

@@ -1,0 +1,185 @@
+#include "tally/audit/rollup/season.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <fstream>
+#include <iterator>
+#include <thread>
+
+#include <boost/json.hpp>
+
+#include "crypto/hash.hpp"
+#include "tally/audit/verify/verifier.hpp"
+
+namespace tallystation::audit::rollup {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+namespace {
+
+std::optional<std::string> slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) return std::nullopt;
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// A string member of a JSON file's top object, or "" if the file or member is not there.
+std::string string_member(const std::optional<std::string>& text, const char* member) {
+  if (!text) return "";
+  boost::system::error_code ec;
+  const json::value v = json::parse(*text, ec);
+  if (ec || !v.is_object()) return "";
+  const json::value* m = v.as_object().if_contains(member);
+  return m != nullptr && m->is_string() ? std::string(m->as_string()) : std::string();
+}
+
+// One bundle: its unit, its verdict as `tally-audit verify` gives it, and, verified, its figures.
+// Nothing of the bundle outlives this call but the outcome.
+BundleOutcome examine(const fs::path& bundle, const RollupOptions& options) {
+  BundleOutcome o;
+  o.dir = bundle.filename().string();
+  const std::optional<std::string> session = slurp(bundle / "session.json");
+  o.unit = string_member(session, "id");
+  if (session) o.config_hash = crypto::to_hex(crypto::sha256(*session));
+  o.command_log_head = string_member(slurp(bundle / "command_log.json"), "head");
+  try {
+    const verify::Report r =
+        verify::verify_bundle(bundle, verify::VerifyOptions{1, options.require_certified});
+    if (r.ok()) {
+      o.verified = true;
+    } else {
+      for (const verify::Check& c : r.checks()) {
+        if (c.state != verify::CheckState::fail) continue;
+        o.failed_check = c.name;
+        o.failed_scope = c.scope;
+        o.problem = c.problems.empty() ? std::string() : c.problems.front();
+        break;
+      }
+    }
+  } catch (const verify::UnreadableBundle& e) {
+    o.failed_check = "unreadable";
+    o.problem = e.what();
+  } catch (const std::exception& e) {  // as `tally-audit verify`: no verdict
+    o.failed_check = "unreadable";
+    o.problem = std::string("cannot read the bundle: ") + e.what();
+  }
+  if (!o.verified) return o;
+  try {
+    o.figures = bundle_figures(bundle, o.contests);
+  } catch (const std::exception& e) {  // changed under the reader after its verification
+    o.verified = false;
+    o.contests.clear();
+    o.figures = Figures{};
+    o.failed_check = "unreadable";
+    o.problem = std::string("reading the verified minutes: ") + e.what();
+  }
+  return o;
+}
+
+std::vector<fs::path> list_bundles(const fs::path& dir, std::vector<std::string>& ignored) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec))
+    throw verify::UnreadableBundle(dir.string() + ": not a directory");
+  std::vector<fs::path> out;
+  fs::directory_iterator it(dir, ec);
+  if (ec) throw verify::UnreadableBundle(dir.string() + ": " + ec.message());
+  for (const auto& e : it) {
+    if (e.is_directory(ec)) {
+      out.push_back(e.path());
+    } else {
+      ignored.push_back(e.path().filename().string());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  std::sort(ignored.begin(), ignored.end());
+  return out;
+}
+
+}  // namespace
+
+std::string_view to_string(Verdict v) {
+  switch (v) {
+    case Verdict::counted:
+      return "counted";
+    case Verdict::excluded:
+      return "excluded";
+    case Verdict::conflict:
+      return "conflict";
+    case Verdict::not_in_roster:
+      return "not_in_roster";
+  }
+  return "?";
+}
+
+std::string_view to_string(UnitStatus s) {
+  switch (s) {
+    case UnitStatus::held:
+      return "held";
+    case UnitStatus::missing:
+      return "missing";
+    case UnitStatus::excluded:
+      return "excluded";
+    case UnitStatus::conflict:
+      return "conflict";
+  }
+  return "?";
+}
+
+Season rollup(const Roster& roster, const fs::path& bundles, const RollupOptions& options) {
+  Season s;
+  const std::vector<fs::path> paths = list_bundles(bundles, s.ignored);
+  s.bundles.resize(paths.size());
+  unsigned jobs = options.jobs != 0 ? options.jobs : std::thread::hardware_concurrency();
+  jobs = std::max(
+      1u, std::min<unsigned>(jobs, static_cast<unsigned>(std::max<std::size_t>(paths.size(), 1))));
+  std::atomic<std::size_t> next{0};
+  {
+    std::vector<std::jthread> workers;
+    for (unsigned j = 0; j < jobs; ++j) {
+      workers.emplace_back([&] {
+        for (std::size_t i = next++; i < paths.size(); i = next++) {
+          s.bundles[i] = examine(paths[i], options);
+        }
+      });
+    }
+  }  // the workers join here
+
+  const std::vector<Unit>& units = roster.units();
+  s.units.resize(units.size());
+  for (std::size_t b = 0; b < s.bundles.size(); ++b) {
+    if (auto u = roster.find(s.bundles[b].unit)) s.units[*u].bundles.push_back(b);
+  }
+  for (BundleOutcome& o : s.bundles) {
+    if (!roster.find(o.unit)) o.verdict = Verdict::not_in_roster;
+  }
+  for (UnitReport& u : s.units) {
+    Figures& own = u.own;
+    own.expected = 1;
+    if (u.bundles.empty()) {
+      u.status = UnitStatus::missing;
+      own.missing = 1;
+    } else if (u.bundles.size() > 1) {
+      u.status = UnitStatus::conflict;
+      own.conflict = 1;
+      for (std::size_t b : u.bundles) s.bundles[b].verdict = Verdict::conflict;
+    } else if (BundleOutcome& o = s.bundles[u.bundles.front()]; o.verified) {
+      u.status = UnitStatus::held;
+      o.verdict = Verdict::counted;
+      own.add(o.figures);
+      own.held = 1;
+    } else {
+      u.status = UnitStatus::excluded;
+      o.verdict = Verdict::excluded;
+      own.excluded = 1;
+    }
+  }
+  for (std::size_t k = 0; k < units.size(); ++k) {
+    s.units[k].total.add(s.units[k].own);
+    for (std::size_t a : roster.ancestors(k)) s.units[a].total.add(s.units[k].own);
+    s.totals.add(s.units[k].own);
+  }
+  return s;
+}
+
+}  // namespace tallystation::audit::rollup

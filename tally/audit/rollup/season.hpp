@@ -1,0 +1,68 @@
+#pragma once
+// `tally-audit rollup` as a library call (docs/audit.md "The season report"): every immediate
+// subdirectory of a folder is an audit bundle; each is verified exactly as `tally-audit verify`
+// does (verify::verify_bundle, default options), on `jobs` threads, one bundle per thread at a
+// time, everything read from it released once its outcome is taken (memory: jobs x one bundle,
+// plus a small outcome per bundle). A bundle names its unit by its session `id`. The outcomes are
+// then matched with the roster and the verified figures summed up the roster's hierarchy.
+// Thread safe between calls.
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tally/audit/rollup/figures.hpp"
+#include "tally/audit/rollup/roster.hpp"
+
+namespace tallystation::audit::rollup {
+
+enum class Verdict : std::uint8_t {
+  counted,        // verified, the only bundle of a roster unit
+  excluded,       // failed verification (or could not be read), the only bundle of its unit
+  conflict,       // another bundle names the same roster unit: neither is counted
+  not_in_roster,  // its session id is no unit of the roster (or could not be read)
+};
+std::string_view to_string(Verdict v);
+
+struct BundleOutcome {
+  std::string dir;               // the bundle's directory name inside the bundles folder
+  std::string unit;              // its session `id` ("" if session.json gives none)
+  bool verified = false;         // tally-audit verify would exit 0
+  std::string failed_check;      // the first failing check's name, or "unreadable" (exit 2)
+  std::string failed_scope;      // its scope
+  std::string problem;           // its first problem line, or the reason it could not be read
+  std::string config_hash;       // SHA-256 of session.json's bytes ("" if unreadable)
+  std::string command_log_head;  // command_log.json's head ("" if unreadable)
+  Verdict verdict = Verdict::excluded;
+  Figures figures;                     // verified bundles only
+  std::vector<ContestTrace> contests;  // verified bundles only
+};
+
+enum class UnitStatus : std::uint8_t { held, missing, excluded, conflict };
+std::string_view to_string(UnitStatus s);
+
+struct UnitReport {
+  UnitStatus status = UnitStatus::missing;
+  std::vector<std::size_t> bundles;  // indexes into Season::bundles naming this unit
+  Figures own;                       // this unit's congress (held) plus its status count
+  Figures total;                     // own, plus every descendant's own
+};
+
+struct Season {
+  std::vector<BundleOutcome> bundles;  // by directory name
+  std::vector<std::string> ignored;    // entries of the folder that are not directories
+  std::vector<UnitReport> units;       // roster order
+  Figures totals;                      // the whole roster
+};
+
+struct RollupOptions {
+  unsigned jobs = 0;               // 0: std::thread::hardware_concurrency()
+  bool require_certified = false;  // as `tally-audit verify --require-certified`
+};
+
+// Throws verify::UnreadableBundle if `bundles` is not a readable directory.
+Season rollup(const Roster& roster, const std::filesystem::path& bundles,
+              const RollupOptions& options = {});
+
+}  // namespace tallystation::audit::rollup

@@ -1,0 +1,168 @@
+#include "tally/audit/rollup/season_output.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <stdexcept>
+
+#include <boost/json.hpp>
+
+#include "tally/congress/people.hpp"
+
+namespace tallystation::audit::rollup {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+namespace {
+
+json::array unit_ids(const Season& s, const Roster& roster, UnitStatus status) {
+  json::array out;
+  for (std::size_t k = 0; k < s.units.size(); ++k) {
+    if (s.units[k].status == status) out.emplace_back(roster.units()[k].id);
+  }
+  return out;
+}
+
+json::object bundle_json(const BundleOutcome& o) {
+  json::array contests;
+  for (const ContestTrace& t : o.contests) {
+    contests.push_back(json::object{{"contest", t.contest},
+                                    {"round", t.round},
+                                    {"counted", t.counted},
+                                    {"office", t.office},
+                                    {"elected", t.elected},
+                                    {"composition", t.composition},
+                                    {"minutes_sha256", t.minutes_sha256},
+                                    {"ballot_box_root", t.ballot_box_root}});
+  }
+  json::value failed = nullptr;
+  if (!o.verified) {
+    failed =
+        json::object{{"name", o.failed_check}, {"scope", o.failed_scope}, {"problem", o.problem}};
+  }
+  return json::object{{"dir", o.dir},
+                      {"unit", o.unit},
+                      {"verdict", to_string(o.verdict)},
+                      {"verified", o.verified},
+                      {"failed_check", std::move(failed)},
+                      {"config_hash", o.config_hash},
+                      {"command_log_head", o.command_log_head},
+                      {"contests", std::move(contests)}};
+}
+
+std::string csv_field(const std::string& f) {
+  if (f.find_first_of(",\"\r\n") == std::string::npos) return f;
+  std::string out = "\"";
+  for (char c : f) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+void add_csv_row(std::string& out, const std::vector<std::string>& fields) {
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (i != 0) out += ',';
+    out += csv_field(fields[i]);
+  }
+  out += "\r\n";  // RFC 4180
+}
+
+void write_atomically(const fs::path& file, const std::string& bytes) {
+  const fs::path tmp = file.parent_path() / ("." + file.filename().string() + ".tmp");
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.close();
+    if (!out) throw std::runtime_error(tmp.string() + ": cannot write");
+  }
+  const int fd = ::open(tmp.c_str(), O_RDONLY);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    if (fd >= 0) ::close(fd);
+    throw std::runtime_error(tmp.string() + ": cannot sync");
+  }
+  ::close(fd);
+  std::error_code ec;
+  fs::rename(tmp, file, ec);
+  if (ec) throw std::runtime_error(file.string() + ": cannot rename into place: " + ec.message());
+}
+
+}  // namespace
+
+std::string render_json(const Season& s, const Roster& roster) {
+  std::uint64_t by_verdict[4] = {0, 0, 0, 0};
+  std::uint64_t failed = 0;
+  json::array bundles;
+  for (const BundleOutcome& o : s.bundles) {
+    ++by_verdict[static_cast<int>(o.verdict)];
+    if (!o.verified) ++failed;
+    bundles.push_back(bundle_json(o));
+  }
+  json::array ignored;
+  for (const std::string& n : s.ignored) ignored.emplace_back(n);
+  json::array units;
+  for (std::size_t k = 0; k < s.units.size(); ++k) {
+    const Unit& u = roster.units()[k];
+    const UnitReport& r = s.units[k];
+    json::array dirs;
+    for (std::size_t b : r.bundles) dirs.emplace_back(s.bundles[b].dir);
+    units.push_back(
+        json::object{{"unit", u.id},
+                     {"name", u.name},
+                     {"parent", u.parent.empty() ? json::value(nullptr) : json::value(u.parent)},
+                     {"status", to_string(r.status)},
+                     {"bundles", std::move(dirs)},
+                     {"own", to_json(r.own)},
+                     {"total", to_json(r.total)}});
+  }
+  const json::object report{
+      {"congresses",
+       json::object{{"expected", s.totals.expected},
+                    {"held", s.totals.held},
+                    {"held_percent", congress::percent_1(s.totals.held, s.totals.expected)},
+                    {"missing", unit_ids(s, roster, UnitStatus::missing)},
+                    {"excluded", unit_ids(s, roster, UnitStatus::excluded)},
+                    {"conflict", unit_ids(s, roster, UnitStatus::conflict)}}},
+      {"bundle_counts",
+       json::object{{"found", s.bundles.size()},
+                    {"counted", by_verdict[static_cast<int>(Verdict::counted)]},
+                    {"excluded", by_verdict[static_cast<int>(Verdict::excluded)]},
+                    {"conflict", by_verdict[static_cast<int>(Verdict::conflict)]},
+                    {"not_in_roster", by_verdict[static_cast<int>(Verdict::not_in_roster)]},
+                    {"failed_verification", failed},
+                    {"ignored", std::move(ignored)}}},
+      {"totals", to_json(s.totals)},
+      {"units", std::move(units)},
+      {"bundles", std::move(bundles)}};
+  return json::serialize(report) + "\n";
+}
+
+std::string render_csv(const Season& s, const Roster& roster) {
+  std::string out;
+  std::vector<std::string> header = {"unit", "name", "parent", "status", "failed_check"};
+  for (std::string& c : csv_columns()) header.push_back(std::move(c));
+  add_csv_row(out, header);
+  for (std::size_t k = 0; k < s.units.size(); ++k) {
+    const Unit& u = roster.units()[k];
+    const UnitReport& r = s.units[k];
+    std::string failed;
+    if (r.status == UnitStatus::excluded) failed = s.bundles[r.bundles.front()].failed_check;
+    std::vector<std::string> row = {u.id, u.name, u.parent, std::string(to_string(r.status)),
+                                    failed};
+    for (std::string& f : to_csv_row(r.total)) row.push_back(std::move(f));
+    add_csv_row(out, row);
+  }
+  return out;
+}
+
+void write_report(const Season& s, const Roster& roster, const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw std::runtime_error(dir.string() + ": cannot create: " + ec.message());
+  write_atomically(dir / "report.json", render_json(s, roster));
+  write_atomically(dir / "report.csv", render_csv(s, roster));
+}
+
+}  // namespace tallystation::audit::rollup

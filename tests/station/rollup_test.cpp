@@ -1,0 +1,468 @@
+// `tally-audit rollup` on real exported bundles (docs/audit.md "The season report"): a province
+// P with two districts D1 (communes C1, C2) and D2 (commune C3). P and C1 hold congresses with a
+// register (a committee and a directly elected secretary), D1 one without a register (its
+// elected are counted, not described); C2 sent two bundles (a conflict: neither counts), D2's
+// bundle was tampered with (excluded, named with its first failing check, the same as
+// `tally-audit verify` gives), C3 sent none (missing), and one more bundle names a unit that is
+// not in the roster. Every figure below is computed by hand from the people in the sessions.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <boost/json.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core_fixture.hpp"
+#include "exported_bundle.hpp"
+#include "forged_log.hpp"
+#include "station/ctl/audit_bundle.hpp"
+#include "tally/audit/rollup/season.hpp"
+#include "tally/audit/rollup/season_output.hpp"
+#include "tally/audit/verify/verifier.hpp"
+
+using namespace tallystation;
+using namespace tallystation::station;
+using namespace tallystation::station::testing;
+namespace json = boost::json;
+namespace fs = std::filesystem;
+namespace rollup = tallystation::audit::rollup;
+namespace verify = tallystation::audit::verify;
+
+namespace {
+
+// {"id","name","birth_date","sex","ethnic_group","local"}; born on 1 January, so the age on the
+// congress date 2025-06-10 is 2025 - year.
+json::object person(const std::string& id, int born, const char* sex, const char* group,
+                    bool local) {
+  return json::object{
+      {"id", id},   {"name", "Person " + id}, {"birth_date", std::to_string(born) + "-01-01"},
+      {"sex", sex}, {"ethnic_group", group},  {"local", local}};
+}
+
+json::array candidates_of(const std::vector<std::string>& ids) {
+  json::array out;
+  for (const auto& id : ids) out.push_back(json::object{{"id", id}, {"name", "Person " + id}});
+  return out;
+}
+
+json::array ids(const std::vector<std::string>& v) {
+  json::array out;
+  for (const auto& s : v) out.emplace_back(s);
+  return out;
+}
+
+json::object base_session(const std::string& unit) {
+  const Keys& k = Keys::get();
+  return json::object{
+      {"id", unit},
+      {"title", "Congress of " + unit + " 2025-2030"},
+      {"organisation", "The Party"},
+      {"congress_kind", "delegates"},
+      {"convened", 4},
+      {"officials", json::array{person_json("o1", "Official One", k.official1),
+                                person_json("o2", "Official Two", k.official2)}},
+      {"counting_committee",
+       json::object{{"members", json::array{person_json("m1", "Member One", k.member1),
+                                            person_json("m2", "Member Two", k.member2)}},
+                    {"required_signatures", 2}}},
+      {"terminals",
+       json::array{json::object{{"id", "t1"}, {"public_key", k.t1.public_key().pem()}}}}};
+}
+
+// A congress with a register of four delegates (`people`, all on the roll, all present): the
+// committee (3 seats among the four; every one of the four ballots marks the first three) and,
+// with `secretary`, the secretary (1 seat between `secretary` and another; every ballot marks
+// `secretary`).
+struct UnitSpec {
+  std::string unit;
+  json::array people;  // four people
+  std::vector<std::string> committee_incumbents;
+  std::optional<std::vector<std::string>> plan;
+  std::optional<std::string> secretary;  // who is elected secretary
+  std::vector<std::string> secretary_incumbents;
+};
+
+std::vector<std::string> people_ids(const json::array& people) {
+  std::vector<std::string> out;
+  for (const auto& p : people) out.emplace_back(p.at("id").as_string());
+  return out;
+}
+
+fs::path export_with_register(const UnitSpec& u, const fs::path& out) {
+  const std::vector<std::string> all = people_ids(u.people);
+  json::object s = base_session(u.unit);
+  s["congress_date"] = "2025-06-10";
+  s["register"] = json::object{{"people", u.people}, {"roll", ids(all)}};
+  json::object committee{{"id", "committee"},
+                         {"title", "Committee"},
+                         {"seats", 3},
+                         {"candidates", candidates_of(all)},
+                         {"office", "committee"},
+                         {"incumbents", ids(u.committee_incumbents)}};
+  if (u.plan) committee["personnel_plan"] = ids(*u.plan);
+  json::array contests{committee};
+  if (u.secretary) {
+    std::vector<std::string> two{*u.secretary, *u.secretary == all[3] ? all[0] : all[3]};
+    contests.push_back(json::object{{"id", "secretary"},
+                                    {"title", "Secretary"},
+                                    {"seats", 1},
+                                    {"candidates", candidates_of(two)},
+                                    {"office", "secretary"},
+                                    {"incumbents", ids(u.secretary_incumbents)}});
+  }
+  s["contests"] = contests;
+  RulesStation st(s);
+  st.command("enrol_terminal", {{"terminal", "t1"}});
+  st.command("record_roll", {{"present", ids(all)}});
+  auto t = st.tokens("committee", 1, 4);
+  st.command("open_round", {{"contest", "committee"}, {"round", 1}});
+  st.vote("committee", 1, t, std::vector<std::vector<std::string>>(4, {all[0], all[1], all[2]}));
+  REQUIRE(st.command("close_round", {{"contest", "committee"}, {"round", 1}})
+              .at("result")
+              .at("minutes")
+              .at("outcome")
+              .as_string() == "complete");
+  if (u.secretary) {
+    t = st.tokens("secretary", 1, 4);
+    st.command("open_round", {{"contest", "secretary"}, {"round", 1}});
+    st.vote("secretary", 1, t, std::vector<std::vector<std::string>>(4, {*u.secretary}));
+    REQUIRE(st.command("close_round", {{"contest", "secretary"}, {"round", 1}})
+                .at("result")
+                .at("minutes")
+                .at("outcome")
+                .as_string() == "complete");
+  }
+  REQUIRE(ctl::export_bundle(st.data(), out).has_value());
+  return out;
+}
+
+// A congress without a register: the committee elects a1, a2, a3 of four; with `unopened`, a
+// second contest is defined and never voted on.
+fs::path export_without_register(const std::string& unit, const fs::path& out,
+                                 bool unopened = false) {
+  json::object s = base_session(unit);
+  json::array contests{json::object{{"id", "committee"},
+                                    {"title", "Committee"},
+                                    {"seats", 3},
+                                    {"candidates", candidates_of({"a1", "a2", "a3", "a4"})}}};
+  if (unopened) {
+    contests.push_back(json::object{{"id", "inspection"},
+                                    {"title", "Inspection committee"},
+                                    {"seats", 1},
+                                    {"candidates", candidates_of({"a1", "a4"})}});
+  }
+  s["contests"] = contests;
+  RulesStation st(s);
+  st.command("enrol_terminal", {{"terminal", "t1"}});
+  auto t = st.tokens("committee", 1, 4);
+  st.command("open_round", {{"contest", "committee"}, {"round", 1}});
+  st.vote("committee", 1, t, std::vector<std::vector<std::string>>(4, {"a1", "a2", "a3"}));
+  st.command("close_round", {{"contest", "committee"}, {"round", 1}});
+  REQUIRE(ctl::export_bundle(st.data(), out).has_value());
+  return out;
+}
+
+constexpr const char* kRoster =
+    "unit,name,parent\r\n"
+    "P,\"Province P, the top\",\r\n"
+    "D1,District one,P\r\n"
+    "D2,District two,P\r\n"
+    "C1,Commune one,D1\r\n"
+    "C2,Commune two,D1\r\n"
+    "C3,Commune three,D2\r\n";
+
+// The season's folder, made once per test binary.
+struct SeasonFixture {
+  fs::path dir = temp_dir("rollup");
+  fs::path bundles = dir / "bundles";
+  fs::path roster_file = dir / "roster.csv";
+
+  SeasonFixture() {
+    fs::create_directories(bundles);
+    write_file(roster_file, kRoster);
+    // P: committee p1 (55, man, Kinh, incumbent), p2 (38, woman, Tày), p3 (45, man, Kinh, not
+    // local, incumbent); the plan p1, p2, p4 (p4 not elected, p3 elected outside it); secretary p1
+    // (incumbent).
+    export_with_register(
+        {"P",
+         json::array{
+             person("p1", 1970, "male", "Kinh", true), person("p2", 1987, "female", "Tày", true),
+             person("p3", 1980, "male", "Kinh", false), person("p4", 1975, "male", "Kinh", true)},
+         {"p1", "p3"},
+         std::vector<std::string>{"p1", "p2", "p4"},
+         "p1",
+         {"p1"}},
+        bundles / "p");
+    // C1: committee c1 (50, man, Kinh, incumbent), c2 (29, woman, Dao, not local), c3 (33, man,
+    // Kinh, incumbent); secretary c2 (first time).
+    export_with_register(
+        {"C1",
+         json::array{
+             person("c1", 1975, "male", "Kinh", true), person("c2", 1996, "female", "Dao", false),
+             person("c3", 1992, "male", "Kinh", true), person("c4", 1960, "female", "Kinh", true)},
+         {"c1", "c3"},
+         std::nullopt,
+         "c2",
+         {}},
+        bundles / "c1");
+    export_without_register("D1", bundles / "d1", true);  // its inspection contest never voted
+    // C2 twice: the same export under two names.
+    export_with_register(
+        {"C2",
+         json::array{
+             person("e1", 1970, "male", "Kinh", true), person("e2", 1971, "male", "Kinh", true),
+             person("e3", 1972, "male", "Kinh", true), person("e4", 1973, "male", "Kinh", true)},
+         {},
+         std::nullopt,
+         "e1",
+         {}},
+        bundles / "c2-a");
+    fs::copy(bundles / "c2-a", bundles / "c2-b", fs::copy_options::recursive);
+    // D2: one ballot taken out of its committee's box.
+    const fs::path d2 = export_without_register("D2", bundles / "d2");
+    auto lines = lines_of(d2 / "rounds/committee/1/ballots.jsonl");
+    lines.pop_back();
+    write_lines(d2 / "rounds/committee/1/ballots.jsonl", lines);
+    // A bundle of a unit the roster does not know.
+    export_without_register("X9", bundles / "x9");
+    write_file(bundles / "notes.txt", "not a bundle\n");
+  }
+  ~SeasonFixture() {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+  static SeasonFixture& get() {
+    static SeasonFixture f;
+    return f;
+  }
+};
+
+const json::object& body(const json::object& figures, const char* office) {
+  return figures.at("bodies").at(office).as_object();
+}
+
+json::value share(std::uint64_t count, const char* percent) {
+  return json::object{{"count", count}, {"percent", percent}};
+}
+
+const json::object& unit_of(const json::object& report, const char* id) {
+  for (const auto& u : report.at("units").as_array()) {
+    if (u.at("unit").as_string() == id) return u.as_object();
+  }
+  FAIL("no unit " << id);
+  throw std::logic_error("unreachable");
+}
+
+struct CliRun {
+  int rc;
+  std::string output;
+};
+CliRun run_cli(const std::string& args, const fs::path& out) {
+  const std::string line =
+      std::string("'") + TALLY_AUDIT_PATH + "' rollup " + args + " > '" + out.string() + "' 2>&1";
+  const int status = std::system(line.c_str());
+  REQUIRE(WIFEXITED(status));
+  return {WEXITSTATUS(status), read_file(out)};
+}
+
+}  // namespace
+
+TEST_CASE("the season report counts verified congresses and sums them up the roster", "[rollup]") {
+  SeasonFixture& f = SeasonFixture::get();
+  const rollup::Roster roster = rollup::read_roster(f.roster_file);
+  const unsigned jobs = GENERATE(1u, 3u);
+  const rollup::Season season = rollup::rollup(roster, f.bundles, {jobs, false});
+  const json::object report = json::parse(rollup::render_json(season, roster)).as_object();
+  INFO(json::serialize(report));
+
+  SECTION("congresses held of expected, and which are not") {
+    const json::object& c = report.at("congresses").as_object();
+    CHECK(c.at("expected") == 6);
+    CHECK(c.at("held") == 3);
+    CHECK(c.at("held_percent") == "50.0");
+    CHECK(c.at("missing") == json::array{"C3"});
+    CHECK(c.at("excluded") == json::array{"D2"});
+    CHECK(c.at("conflict") == json::array{"C2"});
+    const json::object& b = report.at("bundle_counts").as_object();
+    CHECK(b.at("found") == 7);
+    CHECK(b.at("counted") == 3);
+    CHECK(b.at("excluded") == 1);
+    CHECK(b.at("conflict") == 2);
+    CHECK(b.at("not_in_roster") == 1);
+    CHECK(b.at("failed_verification") == 1);
+    CHECK(b.at("ignored") == json::array{"notes.txt"});
+  }
+  SECTION("the whole roster: committee, secretary, and the elected without a register") {
+    const json::object& t = report.at("totals").as_object();
+    CHECK(t.at("units_without_secretary") == 1);  // D1
+    CHECK(t.at("contests_not_complete") == 1);    // D1's inspection contest
+    // P (p1 55, p2 38, p3 45) and C1 (c1 50, c2 29, c3 33): 250 / 6 = 41.67.
+    const json::object& cm = body(t, "committee");
+    CHECK(cm.at("contests") == 2);
+    CHECK(cm.at("elected") == 6);
+    CHECK(cm.at("described") == 6);
+    CHECK(cm.at("re_elected") == share(4, "66.7"));
+    CHECK(cm.at("first_time") == share(2, "33.3"));
+    CHECK(cm.at("women") == share(2, "33.3"));
+    CHECK(cm.at("under_40") == share(3, "50.0"));
+    CHECK(cm.at("ethnic_minority") == share(2, "33.3"));
+    CHECK(cm.at("non_local") == share(2, "33.3"));
+    CHECK(cm.at("mean_age") == "41.7");
+    const json::object& plan = cm.at("plan").as_object();
+    CHECK(plan.at("contests") == 1);
+    CHECK(plan.at("planned") == 3);
+    CHECK(plan.at("planned_not_elected") == share(1, "33.3"));
+    CHECK(plan.at("elected") == 3);
+    CHECK(plan.at("elected_outside_plan") == share(1, "33.3"));
+    // Secretaries p1 (55, re-elected) and c2 (29, a woman of the Dao, not local): 84 / 2.
+    const json::object& sec = body(t, "secretary");
+    CHECK(sec.at("elected") == 2);
+    CHECK(sec.at("re_elected") == share(1, "50.0"));
+    CHECK(sec.at("women") == share(1, "50.0"));
+    CHECK(sec.at("non_local") == share(1, "50.0"));
+    CHECK(sec.at("mean_age") == "42.0");
+    // D1 has no register: its three elected are counted under "other", described by nothing.
+    const json::object& other = body(t, "other");
+    CHECK(other.at("elected") == 3);
+    CHECK(other.at("described") == 0);
+    CHECK(other.at("mean_age").is_null());
+    CHECK(other.at("women") == share(0, "0.0"));
+  }
+  SECTION("every ancestor gets its descendants' totals") {
+    const json::object& d1 = unit_of(report, "D1");
+    CHECK(d1.at("status") == "held");
+    CHECK(d1.at("own").at("held") == 1);
+    CHECK(body(d1.at("own").as_object(), "committee").at("elected") == 0);
+    const json::object& d1t = d1.at("total").as_object();
+    CHECK(d1t.at("expected") == 3);
+    CHECK(d1t.at("held") == 2);
+    CHECK(d1t.at("conflict") == 1);
+    CHECK(d1t.at("held_percent") == "66.7");
+    CHECK(d1t.at("contests_not_complete") == 1);
+    CHECK(body(d1t, "committee").at("elected") == 3);        // C1's; C2's conflict is not counted
+    CHECK(body(d1t, "committee").at("mean_age") == "37.3");  // (50 + 29 + 33) / 3
+    CHECK(body(d1t, "other").at("elected") == 3);
+    const json::object& d2t = unit_of(report, "D2").at("total").as_object();
+    CHECK(d2t.at("expected") == 2);
+    CHECK(d2t.at("held") == 0);
+    CHECK(d2t.at("excluded") == 1);
+    CHECK(d2t.at("missing") == 1);
+    CHECK(body(d2t, "other").at("elected") == 0);
+    const json::object& p = unit_of(report, "P");
+    CHECK(p.at("parent").is_null());
+    CHECK(p.at("total") == report.at("totals"));
+    CHECK(body(p.at("own").as_object(), "committee").at("mean_age") == "46.0");  // 138 / 3
+  }
+  SECTION("a tampered bundle is excluded with the first check verify fails") {
+    const verify::Report r = verify::verify_bundle(f.bundles / "d2");
+    REQUIRE_FALSE(r.ok());
+    const verify::Check* first = nullptr;
+    for (const auto& c : r.checks()) {
+      if (c.state == verify::CheckState::fail) {
+        first = &c;
+        break;
+      }
+    }
+    REQUIRE(first != nullptr);
+    CHECK(first->name == "recount");  // the box lost a ballot the minutes counted
+    const json::object* d2 = nullptr;
+    for (const auto& b : report.at("bundles").as_array()) {
+      if (b.at("dir") == "d2") d2 = &b.as_object();
+    }
+    REQUIRE(d2 != nullptr);
+    CHECK(d2->at("verdict") == "excluded");
+    CHECK(d2->at("verified") == false);
+    CHECK(d2->at("failed_check").at("name") == first->name.c_str());
+    CHECK(d2->at("failed_check").at("scope") == first->scope.c_str());
+    CHECK(d2->at("failed_check").at("problem") == first->problems.at(0).c_str());
+    CHECK(d2->at("contests").as_array().empty());
+  }
+  SECTION("a duplicate unit is a conflict: both bundles listed, neither counted") {
+    const json::object& c2 = unit_of(report, "C2");
+    CHECK(c2.at("status") == "conflict");
+    CHECK(c2.at("bundles") == json::array{"c2-a", "c2-b"});
+    CHECK(body(c2.at("total").as_object(), "committee").at("elected") == 0);
+    CHECK(body(c2.at("total").as_object(), "secretary").at("elected") == 0);
+    for (const auto& b : report.at("bundles").as_array()) {
+      if (b.at("unit") == "C2") {
+        CHECK(b.at("verdict") == "conflict");
+        CHECK(b.at("verified") == true);
+      }
+    }
+  }
+  SECTION("a contest with no closed round is traced and not counted") {
+    for (const auto& b : report.at("bundles").as_array()) {
+      if (b.at("dir") != "d1") continue;
+      const json::array& contests = b.at("contests").as_array();
+      REQUIRE(contests.size() == 2);
+      CHECK(contests[0].at("counted") == true);
+      CHECK(contests[0].at("office") == "other");
+      CHECK(contests[0].at("composition") == false);
+      CHECK(contests[1].at("contest") == "inspection");
+      CHECK(contests[1].at("round") == 0);
+      CHECK(contests[1].at("counted") == false);
+      CHECK(contests[1].at("minutes_sha256") == "");
+    }
+  }
+  SECTION("a counted bundle carries what traces its figures") {
+    const json::object* p = nullptr;
+    for (const auto& b : report.at("bundles").as_array()) {
+      if (b.at("dir") == "p") p = &b.as_object();
+    }
+    REQUIRE(p != nullptr);
+    CHECK(p->at("verdict") == "counted");
+    CHECK(p->at("config_hash") ==
+          crypto::to_hex(crypto::sha256(read_file(f.bundles / "p/session.json"))).c_str());
+    const json::array& contests = p->at("contests").as_array();
+    REQUIRE(contests.size() == 2);
+    CHECK(contests[1].at("office") == "secretary");
+    CHECK(contests[1].at("minutes_sha256") ==
+          crypto::to_hex(crypto::sha256(read_file(f.bundles / "p/rounds/secretary/1/minutes.json")))
+              .c_str());
+  }
+}
+
+TEST_CASE("tally-audit rollup writes report.json and report.csv, and refuses a bad roster",
+          "[rollup]") {
+  SeasonFixture& f = SeasonFixture::get();
+  const fs::path out = f.dir / "report";
+  const CliRun ok = run_cli("--roster '" + f.roster_file.string() + "' --bundles '" +
+                                f.bundles.string() + "' --out '" + out.string() + "' --jobs 2",
+                            f.dir / "cli.txt");
+  INFO(ok.output);
+  REQUIRE(ok.rc == 0);
+  CHECK(ok.output.find("congresses held 3 of 6") != std::string::npos);
+  const json::value report = json::parse(read_file(out / "report.json"));
+  CHECK(report.at("totals").at("held") == 3);
+  const std::vector<std::string> csv = lines_of(out / "report.csv");
+  REQUIRE(csv.size() == 7);
+  CHECK(csv[0].rfind("unit,name,parent,status,failed_check,expected,held,missing,", 0) == 0);
+  CHECK(csv[1].rfind("P,\"Province P, the top\",,held,,6,3,1,1,1,1,1,2,6,6,4,2,2,3,2,2,41.7,3,1,1",
+                     0) == 0);
+  CHECK(csv[3].rfind("D2,District two,P,excluded,", 0) == 0);
+  CHECK(csv[6].rfind("C3,Commune three,D2,missing,,1,0,1,0,0,0,0,", 0) == 0);
+  for (const auto& e : fs::directory_iterator(out)) {  // no temporary file left behind
+    CHECK((e.path().filename() == "report.json" || e.path().filename() == "report.csv"));
+  }
+
+  write_file(f.dir / "cycle.csv", "unit,name,parent\nA,a,B\nB,b,A\n");
+  const CliRun bad = run_cli("--roster '" + (f.dir / "cycle.csv").string() + "' --bundles '" +
+                                 f.bundles.string() + "' --out '" + (f.dir / "no").string() + "'",
+                             f.dir / "cli-bad.txt");
+  CHECK(bad.rc == 2);
+  CHECK(bad.output.find("cycle.csv:2: unit \"A\": its parents form a cycle: A -> B -> A") !=
+        std::string::npos);
+  CHECK_FALSE(fs::exists(f.dir / "no"));
+
+  const CliRun no_folder =
+      run_cli("--roster '" + f.roster_file.string() + "' --bundles '" +
+                  (f.dir / "no-such-folder").string() + "' --out '" + (f.dir / "no").string() + "'",
+              f.dir / "cli-no-folder.txt");
+  CHECK(no_folder.rc == 2);
+  CHECK(no_folder.output.find("no-such-folder: not a directory") != std::string::npos);
+  CHECK_FALSE(fs::exists(f.dir / "no"));
+}
