@@ -36,7 +36,8 @@ class Actions {
   Reply issue_tokens(const std::string& official, boost::json::object args);
 
   const HallOptions& options_;
-  std::mutex mutex_;
+  std::mutex mutex_;         // files_
+  std::mutex export_mutex_;  // one export at a time
   std::set<std::string, std::less<>> files_;  // PDFs this console wrote, by name in out_dir
 };
 

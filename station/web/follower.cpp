@@ -1,6 +1,7 @@
 #include "follower.hpp"
 
 #include <boost/json/serialize.hpp>
+#include <cstdio>
 
 namespace tallystation::station::web {
 
@@ -19,8 +20,18 @@ constexpr auto kDemandLasts = 5s;
 Follower::Follower(ctl::LinkOptions link, json::object fixed, std::string language)
     : link_options_(std::move(link)),
       fixed_(std::move(fixed)),
-      language_choice_(std::move(language)),
-      thread_([this] { loop(); }) {}
+      language_choice_(std::move(language)) {
+  // A state before the station has been asked, so that a page never gets an empty answer.
+  json::object state = fixed_;
+  state["language"] = language_choice_.empty() ? "en" : language_choice_;
+  state["station"] = json::object{{"url", link_options_.station}, {"reachable", nullptr},
+                                  {"error", nullptr}, {"keyid", nullptr}};
+  state["status"] = nullptr;
+  state["people"] = nullptr;
+  state["minutes"] = json::array();
+  publish(std::move(state));
+  thread_ = std::thread([this] { loop(); });
+}
 
 Follower::~Follower() {
   stop();
@@ -51,13 +62,13 @@ Snapshot Follower::current() {
   std::unique_lock lock(mutex_);
   const bool idle = std::chrono::steady_clock::now() - last_demand_ > kDemandLasts;
   last_demand_ = std::chrono::steady_clock::now();
-  if (idle || snapshot_.revision == 0) {
-    // Wait for one fresh round of questions, so that a page that asks after a pause is not
-    // answered with what the station said minutes ago.
-    const std::uint64_t seen = snapshot_.revision;
+  if (idle) {
+    // Wait for one round of questions that began after this request, so that a page that asks
+    // after a pause is not answered with what the station said minutes ago.
+    const std::uint64_t done = polls_done_;
     poked_ = true;
     wake_.notify_all();
-    changed_.wait_for(lock, 3s, [&] { return stopping_ || (!poked_ && snapshot_.revision >= seen); });
+    changed_.wait_for(lock, 3s, [&] { return stopping_ || (polls_done_ > done && !poked_); });
   }
   return snapshot_;
 }
@@ -83,10 +94,17 @@ void Follower::loop() {
                std::chrono::steady_clock::now() - last_demand_ <= kDemandLasts;
       });
       if (stopping_) return;
+      poked_ = false;  // this round of questions answers every poke made before it
     }
-    poll_once();
+    try {
+      poll_once();
+    } catch (const std::exception& e) {
+      // Only memory exhaustion gets here (poll_once keeps the station's answers checked): the
+      // pages keep the last state, the next tick tries again.
+      std::fprintf(stderr, "stationctl: following the station failed: %s\n", e.what());
+    }
     std::unique_lock lock(mutex_);
-    poked_ = false;
+    ++polls_done_;
     changed_.notify_all();  // current() waits for the end of a round of questions
     wake_.wait_for(lock, kTick, [&] { return stopping_ || poked_; });
     if (stopping_) return;
@@ -97,25 +115,33 @@ void Follower::poll_once() {
   json::object station{{"url", link_options_.station}, {"reachable", true}, {"error", nullptr},
                        {"keyid", nullptr}};
   try {
+    // Everything is read into locals and kept only once the whole round of questions succeeded:
+    // an answer of an unexpected shape leaves the last good state as it was.
     if (!link_) link_.emplace(link_options_);
     station["keyid"] = link_->station_key().keyid();
-    status_ = link_->get_json("/v1/status");
-    const json::object& status = status_.as_object();
-    const std::string head(status.at("command_log").at("head").as_string());
-    if (people_.is_null() || head != people_head_) {
-      people_ = link_->get_json("/v1/people");
-      people_head_ = head;
-    }
-    for (const json::value& c : status.at("contests").as_array()) {
+    json::value status = link_->get_json("/v1/status");
+    const json::object& so = status.as_object();
+    const std::string head(so.at("command_log").at("head").as_string());
+    json::value people = people_;
+    if (people.is_null() || head != people_head_) people = link_->get_json("/v1/people");
+    auto minutes = minutes_;
+    for (const json::value& c : so.at("contests").as_array()) {
       const std::string contest(c.at("id").as_string());
       for (const json::value& r : c.at("rounds").as_array()) {
         if (r.at("state").as_string() != "closed") continue;
         const auto round = r.at("round").to_number<std::uint32_t>();
         const json::value* m = r.as_object().if_contains("minutes");
         const std::string stamp = m != nullptr ? json::serialize(*m) : std::string();
-        CachedMinutes& cached = minutes_[{contest, round}];
+        CachedMinutes& cached = minutes[{contest, round}];
         if (!cached.entry.empty() && cached.stamp == stamp) continue;
         ctl::StationLink::Minutes got = link_->minutes(contest, round);
+        // Signed by the station, and the round asked for: a station that served another
+        // round's minutes under this one's address is not shown.
+        if (got.payload.at("contest") != contest.c_str() ||
+            got.payload.at("round").to_number<std::uint32_t>() != round) {
+          throw ctl::CtlError("bad_response", "the minutes served for " + contest + " round " +
+                                                  std::to_string(round) + " are another round's");
+        }
         cached.entry = json::object{{"contest", contest},
                                     {"round", round},
                                     {"payload", std::move(got.payload)},
@@ -123,12 +149,15 @@ void Follower::poll_once() {
         cached.stamp = stamp;
       }
     }
+    status_ = std::move(status);
+    people_ = std::move(people);
+    people_head_ = head;
+    minutes_ = std::move(minutes);
   } catch (const ctl::CtlError& e) {
     station["reachable"] = false;
     station["error"] = json::object{{"code", e.code}, {"message", e.what()}};
     link_.reset();  // a new connection (and pin check) next time
   } catch (const std::exception& e) {
-    // An answer of an unexpected shape: shown as such, the last good state kept.
     station["reachable"] = false;
     station["error"] = json::object{{"code", "bad_response"}, {"message", e.what()}};
     link_.reset();

@@ -59,7 +59,8 @@ class Follower {
   std::condition_variable changed_;  // a new revision, or stop
   std::condition_variable wake_;     // demand, a poke, or stop
   bool stopping_ = false;
-  bool poked_ = false;
+  bool poked_ = false;          // asked to ask the station now; cleared when a round begins
+  std::uint64_t polls_done_ = 0;  // rounds of questions finished
   int waiting_ = 0;  // pages waiting for a change
   std::chrono::steady_clock::time_point last_demand_{};
   Snapshot snapshot_;

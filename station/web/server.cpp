@@ -2,16 +2,20 @@
 // interface"): synchronous Beast, one thread per connection (a handful of browsers on the
 // official's own machine), the follower on its own thread.
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <charconv>
+#include <cstdio>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 #include <condition_variable>
+#include <filesystem>
 #include <mutex>
 #include <set>
+#include <system_error>
 #include <thread>
 
 #include "actions.hpp"
@@ -82,7 +86,18 @@ struct Hall::Impl {
   std::set<int> open_sockets;    // shut down by stop()
   int connections = 0;
 
-  std::uint16_t port() const { return acceptor.local_endpoint().port(); }
+  // Set once the acceptor is bound, before any thread starts: connection threads read it while
+  // run() uses the acceptor.
+  std::uint16_t bound_port = 0;
+  std::uint16_t port() const { return bound_port; }
+
+  // The console key, compared in constant time: it is what keeps other pages and other local
+  // users from signing or reading tokens.
+  bool key_given(const http::request<http::string_body>& req) const {
+    const std::string_view given = req["X-Console-Key"];
+    return !console_key.empty() && given.size() == console_key.size() &&
+           crypto::constant_time_equal(given, console_key);
+  }
 
   bool host_allowed(std::string_view host) const {
     const std::string p = std::to_string(port());
@@ -160,7 +175,15 @@ http::response<http::string_body> Hall::Impl::handle(const http::request<http::s
                                             query_value(query, "round"), lang),
                         v);
     }
-    if (console && path.starts_with("/api/files/")) return from_reply(actions.file(path.substr(11)), v);
+    if (console && path.starts_with("/api/files/")) {
+      // The slips hold the tokens: served to the console's page only.
+      if (!key_given(req)) {
+        return error(403, "console_key",
+                     "the console key is missing or wrong: open the address stationctl console "
+                     "printed, with its #k=");
+      }
+      return from_reply(actions.file(path.substr(11)), v);
+    }
     return error(404, "not_found", "no such path");
   }
   if (req.method() == http::verb::post && console &&
@@ -169,10 +192,7 @@ http::response<http::string_body> Hall::Impl::handle(const http::request<http::s
     if (type != "application/json" && !type.starts_with("application/json;")) {
       return error(415, "wrong_content_type", "Content-Type: application/json is needed");
     }
-    // Compared in constant time: the key is what keeps other pages from signing.
-    const std::string_view given = req["X-Console-Key"];
-    if (given.size() != console_key.size() ||
-        !crypto::constant_time_equal(given, console_key)) {
+    if (!key_given(req)) {
       return error(403, "console_key",
                    "the console key is missing or wrong: open the address stationctl console "
                    "printed, with its #k=");
@@ -193,7 +213,8 @@ void Hall::Impl::events(tcp::socket& socket) {
   boost::system::error_code ec;
   const std::string head =
       "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\n"
-      "Cache-Control: no-store\r\nConnection: close\r\nX-Content-Type-Options: nosniff\r\n\r\n";
+      "Cache-Control: no-store\r\nConnection: close\r\nX-Content-Type-Options: nosniff\r\n"
+      "Referrer-Policy: no-referrer\r\nContent-Security-Policy: default-src 'none'\r\n\r\n";
   asio::write(socket, asio::buffer(head), ec);
   Snapshot s = follower->current();
   std::string message = "retry: 1000\nevent: state\ndata: " + s.json + "\n\n";
@@ -231,6 +252,10 @@ void Hall::Impl::serve(tcp::socket& socket) {
     parser.body_limit(kBodyLimit);
     parser.header_limit(16 * 1024);
     http::read_header(socket, buffer, parser, ec);
+    if (ec == http::error::body_limit) {  // a Content-Length over the limit, seen in the header
+      refuse(413, "too_large", "the body is over 1 MiB");
+      break;
+    }
     if (ec) {
       if (!closed(ec)) refuse(400, "bad_request", "the request is not HTTP/1.1 as RFC 9112 frames it");
       break;
@@ -265,8 +290,11 @@ void Hall::Impl::serve(tcp::socket& socket) {
       // The answer a GET would get, its header only (RFC 9110 section 9.3.2): never a body.
       http::request<http::string_body> as_get = req;
       as_get.method(http::verb::get);
-      auto res = events_target ? from_reply(error_reply(405, "method_not_allowed", "GET only"), 11)
-                               : handle(as_get);
+      auto res = handle(as_get);
+      if (events_target && host_allowed(req[http::field::host])) {
+        res = from_reply(error_reply(405, "method_not_allowed", "the event stream is GET only"), 11);
+        res.set(http::field::allow, "GET");
+      }
       res.keep_alive(req.keep_alive());
       http::response_serializer<http::string_body> serializer(res);
       http::write_header(socket, serializer, ec);
@@ -320,6 +348,7 @@ Hall::Hall(HallOptions options) : impl_(std::make_unique<Impl>(std::move(options
   if (ec) {
     throw HallError("bind", "127.0.0.1:" + std::to_string(i.options.port) + ": " + ec.message());
   }
+  i.bound_port = i.acceptor.local_endpoint().port();
   json::object fixed{{"mode", i.options.mode == Mode::console ? "console" : "display"},
                      {"signer", nullptr}};
   if (i.options.mode == Mode::console) {
@@ -354,14 +383,26 @@ void Hall::run() {
     tcp::socket socket(i.io);
     i.acceptor.accept(socket, ec);
     if (i.stopping) break;
-    if (ec) continue;
+    if (ec) {
+      // Out of file descriptors, say: the connection stays queued, so wait before trying again
+      // rather than spin.
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      continue;
+    }
     std::lock_guard lock(i.mutex);
     ++i.connections;
     const int fd = socket.native_handle();
     i.open_sockets.insert(fd);
     auto owned = std::make_unique<tcp::socket>(std::move(socket));
-    std::thread([&i, fd, s = std::move(owned)]() mutable {
-      i.serve(*s);
+    auto work = [&i, fd, s = std::move(owned)]() mutable {
+      try {
+        i.serve(*s);
+      } catch (const std::exception& e) {
+        // A bug, or memory exhausted: this connection ends, the console goes on.
+        std::fprintf(stderr, "stationctl: a connection failed: %s\n", e.what());
+      } catch (...) {
+        std::fprintf(stderr, "stationctl: a connection failed\n");
+      }
       {
         // Closed and gone before the count drops: run() may return, and the io_context with it,
         // as soon as it does.
@@ -372,7 +413,15 @@ void Hall::run() {
       std::lock_guard lock2(i.mutex);
       --i.connections;
       i.idle.notify_all();
-    }).detach();
+    };
+    try {
+      std::thread(std::move(work)).detach();
+    } catch (const std::system_error&) {
+      // No thread to be had: this connection is closed (its socket went with `work`), and
+      // counted out.
+      i.open_sockets.erase(fd);
+      --i.connections;
+    }
   }
   // Every connection ends: stop() shut their sockets down; event streams wake from the follower.
   std::unique_lock lock(i.mutex);

@@ -343,8 +343,41 @@ try:
             fail(f"crc round 1 is not open at the station: {crc}")
         c.screenshot("console-2-round-opened")
 
+        # ---- Tokens from the console: to a file and slips in --out, never into the page ----
+        out = click_action(c, "form[data-command='issue_tokens']",
+                           {"contest": "crc", "round": "1", "count": "3"})
+        if "ok" not in out["cls"].split():
+            fail(f"issue_tokens from the console: {out}")
+        slips = c.eval("document.querySelector('#slips-link')?.dataset.file")
+        issued = [f for f in os.listdir(work) if f.startswith("tokens-crc-r1-")]
+        if not slips or len(issued) != 1:
+            fail(f"the console wrote no slips or no token file: {slips} {issued}")
+        tokens_path = os.path.join(work, issued[0])
+        crc_tokens = open(tokens_path).read().split()
+        if len(crc_tokens) != 3 or oct(os.stat(tokens_path).st_mode & 0o777) != "0o600":
+            fail(f"the token file: {crc_tokens} {oct(os.stat(tokens_path).st_mode)}")
+        if any(t in c.eval("document.body.innerText") for t in crc_tokens):
+            fail("a token is shown in the page")
+        key = console_url.split("#k=")[1]
+        st, body = request(console_port, "GET", f"/api/files/{slips}")
+        if st != 403:
+            fail(f"the slips without the console key: {st}")
+        st, body = request(console_port, "GET", f"/api/files/{slips}", headers={"X-Console-Key": key})
+        if st != 200 or not body.startswith(b"%PDF"):
+            fail(f"the slips with the console key: {st} {body[:20]!r}")
+        st, body = request(console_port, "GET", "/api/files/..%2Fsession.json",
+                           headers={"X-Console-Key": key})
+        if st != 404:
+            fail(f"a file the console did not write: {st}")
+        st, body = request(console_port, "GET", "/api/minutes.pdf?contest=cc&round=1&lang=vi")
+        if st != 200 or not body.startswith(b"%PDF"):
+            fail(f"the printed minutes from the console: {st} {body[:40]!r}")
+        st, body = request(console_port, "GET", "/api/minutes.pdf?contest=..%2F&round=1")
+        if st != 400:
+            fail(f"the printed minutes of a contest that is no identifier: {st} {body!r}")
+
         # ---- A round that cannot open: the refusal in words, nothing changed ----
-        size = s["command_log"]["size"]
+        size = status()["command_log"]["size"]
         out = click_action(c, "form[data-command='open_round'][data-contest='crc']", {"round": "3"})
         if "error" not in out["cls"].split() or "round_state" not in out["text"]:
             fail(f"a round that cannot open: {out}")
@@ -395,8 +428,8 @@ try:
         for line in f:
             env_ = json.loads(line)
             commands.append(json.loads(base64.b64decode(env_["payload"])))
-    last = [(x["command"], x["official"]) for x in commands[-2:]]
-    if last != [("record_attendance", "o1"), ("open_round", "o1")]:
+    last = [(x["command"], x["official"]) for x in commands[-3:]]
+    if last != [("record_attendance", "o1"), ("open_round", "o1"), ("issue_tokens", "o1")]:
         fail(f"the console's commands in the log: {last}")
     print(f"hall test: display and console checked; screenshots in {SHOTS}")
 finally:

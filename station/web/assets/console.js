@@ -197,8 +197,30 @@
     if (name === "issue_tokens") {
       if (result.file) out.push(el("p", {}, t("tokens_file", { file: result.file })));
       if (result.slips) {
-        out.push(el("p", {}, el("a", { id: "slips-link", href: "/api/files/" + encodeURIComponent(result.slips), target: "_blank", rel: "noopener" },
-          t("slips_link") + ": " + result.slips)));
+        // The slips hold the tokens: the console serves them only with its key, so the link
+        // fetches them with it and hands the browser the PDF as a download.
+        const link = el("a", { id: "slips-link", href: "#", "data-file": result.slips },
+          t("slips_link") + ": " + result.slips);
+        link.addEventListener("click", async (event) => {
+          event.preventDefault();
+          const answer = await fetch("/api/files/" + encodeURIComponent(result.slips), {
+            headers: { "X-Console-Key": consoleKey || "" },
+            cache: "no-store",
+          });
+          if (!answer.ok) {
+            let data = {};
+            try { data = await answer.json(); } catch (err) { data = { error: "internal" }; }
+            show("error", refused({ status: answer.status, data }));
+            return;
+          }
+          const url = URL.createObjectURL(await answer.blob());
+          const save = el("a", { href: url, download: result.slips });
+          document.body.appendChild(save);
+          save.click();
+          save.remove();
+          setTimeout(() => URL.revokeObjectURL(url), 60000);
+        });
+        out.push(el("p", {}, link));
       }
     }
     return out;
