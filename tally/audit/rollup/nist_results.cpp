@@ -3,7 +3,6 @@
 #include <fstream>
 #include <iterator>
 #include <map>
-#include <set>
 #include <stdexcept>
 
 #include <boost/json.hpp>
@@ -98,6 +97,49 @@ json::object round_contest(const json::object& m, const std::string& contest, st
       {"VotesAllowed", m.at("seats")}};
 }
 
+// What the counted contests add to the report, in session order.
+struct Entries {
+  std::map<std::string, std::string> names;  // person id -> the name it first appears under
+  json::array candidates, contests;
+};
+
+// Contest `def` (session.json), counted with the outcome's trace `t`: a CandidateContest per
+// closed round, and its candidates.
+void add_contest(const fs::path& bundle, const json::object& def, const ContestTrace& t,
+                 const std::string& ru, Entries& e) {
+  const std::string& contest = t.contest;
+  json::object last;
+  for (std::uint32_t round = 1; round <= t.round; ++round) {
+    const fs::path file = bundle / "rounds" / contest / std::to_string(round) / "minutes.json";
+    if (!fs::exists(file)) continue;  // a round number never closed
+    const std::string bytes = read_bytes(file);
+    if (round == t.round && crypto::to_hex(crypto::sha256(bytes)) != t.minutes_sha256) {
+      throw std::runtime_error(file.string() + ": changed since it was verified");
+    }
+    json::object m = minutes_payload(file, bytes);
+    e.contests.push_back(round_contest(m, contest, round, ru));
+    if (round == t.round) last = std::move(m);
+  }
+  const json::array& elected = last.at("elected_so_far").as_array();
+  const json::array& alternates = last.at("elected_alternates_so_far").as_array();
+  for (const json::value& c : def.at("candidates").as_array()) {
+    const std::string id(c.at("id").as_string());
+    const std::string name(c.at("name").as_string());
+    e.names.emplace(id, name);
+    json::object cand{{"@type", "ElectionResults.Candidate"},
+                      {"@id", candidate_id(contest, id)},
+                      {"BallotName", text(name)},
+                      {"PersonId", person_id(id)}};
+    // An elected alternate neither won a seat nor was defeated: no status.
+    if (contains(elected, id)) {
+      cand["PostElectionStatus"] = "winner";
+    } else if (!contains(alternates, id)) {
+      cand["PostElectionStatus"] = "defeated";
+    }
+    e.candidates.push_back(std::move(cand));
+  }
+}
+
 }  // namespace
 
 std::string render_nist(const fs::path& bundle, const BundleOutcome& o, const Unit& unit,
@@ -110,48 +152,15 @@ std::string render_nist(const fs::path& bundle, const BundleOutcome& o, const Un
   const json::object session = json::parse(session_bytes).as_object();
   const std::string ru = unit_id(unit.id);
 
-  std::map<std::string, std::string> names;  // person id -> the name it first appears under
-  json::array candidates, contests;
+  Entries e;
   for (const json::value& def : session.at("contests").as_array()) {
     const std::string contest(def.at("id").as_string());
-    const ContestTrace* t = nullptr;
-    for (const ContestTrace& c : o.contests) {
-      if (c.contest == contest) t = &c;
-    }
-    if (t == nullptr || !t->counted) continue;  // only contests the report counted
-    json::object last;
-    for (std::uint32_t round = 1; round <= t->round; ++round) {
-      const fs::path file = bundle / "rounds" / contest / std::to_string(round) / "minutes.json";
-      if (!fs::exists(file)) continue;  // a round number never closed
-      const std::string bytes = read_bytes(file);
-      if (round == t->round && crypto::to_hex(crypto::sha256(bytes)) != t->minutes_sha256) {
-        throw std::runtime_error(file.string() + ": changed since it was verified");
-      }
-      json::object m = minutes_payload(file, bytes);
-      contests.push_back(round_contest(m, contest, round, ru));
-      if (round == t->round) last = std::move(m);
-    }
-    const json::array& elected = last.at("elected_so_far").as_array();
-    const json::array& alternates = last.at("elected_alternates_so_far").as_array();
-    for (const json::value& c : def.at("candidates").as_array()) {
-      const std::string id(c.at("id").as_string());
-      const std::string name(c.at("name").as_string());
-      names.emplace(id, name);
-      json::object cand{{"@type", "ElectionResults.Candidate"},
-                        {"@id", candidate_id(contest, id)},
-                        {"BallotName", text(name)},
-                        {"PersonId", person_id(id)}};
-      // An elected alternate neither won a seat nor was defeated: no status.
-      if (contains(elected, id)) {
-        cand["PostElectionStatus"] = "winner";
-      } else if (!contains(alternates, id)) {
-        cand["PostElectionStatus"] = "defeated";
-      }
-      candidates.push_back(std::move(cand));
+    for (const ContestTrace& t : o.contests) {
+      if (t.contest == contest && t.counted) add_contest(bundle, def.as_object(), t, ru, e);
     }
   }
   json::array people;
-  for (const auto& [id, name] : names) {
+  for (const auto& [id, name] : e.names) {
     people.push_back(json::object{
         {"@type", "ElectionResults.Person"}, {"@id", person_id(id)}, {"FullName", text(name)}});
   }
@@ -164,8 +173,8 @@ std::string render_nist(const fs::path& bundle, const BundleOutcome& o, const Un
   json::object report;
   report["@type"] = "ElectionResults.ElectionReport";
   report["Election"] = json::array{json::object{{"@type", "ElectionResults.Election"},
-                                                {"Candidate", std::move(candidates)},
-                                                {"Contest", std::move(contests)},
+                                                {"Candidate", std::move(e.candidates)},
+                                                {"Contest", std::move(e.contests)},
                                                 {"ElectionScopeId", ru},
                                                 {"EndDate", day},
                                                 {"Name", text(session.at("title").as_string())},
