@@ -98,7 +98,23 @@ std::vector<std::string> people_ids(const json::array& people) {
   return out;
 }
 
-fs::path export_with_register(const UnitSpec& u, const fs::path& out) {
+// Both counting-committee members countersign round 1 of `contest` (docs/protocol.md "Results").
+void countersign_round(RulesStation& st, const std::string& contest) {
+  const auto r = st.call("GET", "/v1/results/" + contest + "/1", "");
+  REQUIRE(r.status == 200);
+  const auto env = crypto::parse_envelope(r.body);
+  REQUIRE(env);
+  for (const crypto::SecretKey* key : {&Keys::get().member1, &Keys::get().member2}) {
+    const crypto::Signature sig = crypto::sign_envelope(*key, env->payload_type, env->payload);
+    Station::expect_ok(
+        st.call("POST", "/v1/results/" + contest + "/1/signatures",
+                json::serialize(
+                    json::object{{"keyid", sig.keyid}, {"sig", crypto::base64_encode(sig.sig)}})));
+  }
+}
+
+// With `certify`, every round's minutes are certified by both members.
+fs::path export_with_register(const UnitSpec& u, const fs::path& out, bool certify = false) {
   const std::vector<std::string> all = people_ids(u.people);
   json::object s = base_session(u.unit);
   s["congress_date"] = "2025-06-10";
@@ -141,6 +157,10 @@ fs::path export_with_register(const UnitSpec& u, const fs::path& out) {
                 .at("minutes")
                 .at("outcome")
                 .as_string() == "complete");
+  }
+  if (certify) {
+    countersign_round(st, "committee");
+    if (u.secretary) countersign_round(st, "secretary");
   }
   REQUIRE(ctl::export_bundle(st.data(), out).has_value());
   return out;
@@ -204,7 +224,7 @@ struct SeasonFixture {
          {"p1"}},
         bundles / "p");
     // C1: committee c1 (50, man, Kinh, incumbent), c2 (29, woman, Dao, not local), c3 (33, man,
-    // Kinh, incumbent); secretary c2 (first time).
+    // Kinh, incumbent); secretary c2 (first time). Its minutes are certified.
     export_with_register(
         {"C1",
          json::array{
@@ -214,7 +234,7 @@ struct SeasonFixture {
          std::nullopt,
          "c2",
          {}},
-        bundles / "c1");
+        bundles / "c1", true);
     export_without_register("D1", bundles / "d1", true);  // its inspection contest never voted
     // C2 twice: the same export under two names.
     export_with_register(
@@ -638,6 +658,11 @@ TEST_CASE("each held unit's results are an ElectionReport of NIST SP 1500-100 re
     if (b.dir == "p") CHECK_FALSE(b.certified);
   }
   CHECK(r.at("Status") == "unofficial-complete");
+  // C1's minutes carry both members' countersignatures: certified.
+  for (const auto& b : season.bundles) {
+    if (b.dir == "c1") CHECK(b.certified);
+  }
+  CHECK(json::parse(read_file(out / "results-nist/C1.json")).at("Status") == "certified");
 
   SECTION("every vote count is the minutes' tally, every reference resolves") {
     std::size_t counted = 0;
