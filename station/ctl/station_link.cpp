@@ -21,8 +21,9 @@ CtlError refused(const client::Response& r) {
                               ? std::string(o.at("message").as_string())
                               : std::string();
     std::string rule;
-    if (const json::value* v = o.if_contains("rule"); v && v->is_string()) {
-      rule = std::string(v->get_string());
+    if (const json::value* rule_value = o.if_contains("rule");
+        rule_value && rule_value->is_string()) {
+      rule = std::string(rule_value->get_string());
       message += " (rule " + rule + ")";
     }
     CtlError e(std::string(o.at("error").as_string()), message, r.status);

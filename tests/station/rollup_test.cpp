@@ -9,17 +9,23 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "core_fixture.hpp"
+#include "crypto/dsse.hpp"
 #include "exported_bundle.hpp"
 #include "forged_log.hpp"
 #include "station/ctl/audit_bundle.hpp"
+#include "tally/audit/rollup/html_report.hpp"
+#include "tally/audit/rollup/nist_results.hpp"
 #include "tally/audit/rollup/season.hpp"
 #include "tally/audit/rollup/season_output.hpp"
 #include "tally/audit/verify/verifier.hpp"
@@ -92,7 +98,23 @@ std::vector<std::string> people_ids(const json::array& people) {
   return out;
 }
 
-fs::path export_with_register(const UnitSpec& u, const fs::path& out) {
+// Both counting-committee members countersign round 1 of `contest` (docs/protocol.md "Results").
+void countersign_round(RulesStation& st, const std::string& contest) {
+  const auto r = st.call("GET", "/v1/results/" + contest + "/1", "");
+  REQUIRE(r.status == 200);
+  const auto env = crypto::parse_envelope(r.body);
+  REQUIRE(env);
+  for (const crypto::SecretKey* key : {&Keys::get().member1, &Keys::get().member2}) {
+    const crypto::Signature sig = crypto::sign_envelope(*key, env->payload_type, env->payload);
+    Station::expect_ok(
+        st.call("POST", "/v1/results/" + contest + "/1/signatures",
+                json::serialize(
+                    json::object{{"keyid", sig.keyid}, {"sig", crypto::base64_encode(sig.sig)}})));
+  }
+}
+
+// With `certify`, every round's minutes are certified by both members.
+fs::path export_with_register(const UnitSpec& u, const fs::path& out, bool certify = false) {
   const std::vector<std::string> all = people_ids(u.people);
   json::object s = base_session(u.unit);
   s["congress_date"] = "2025-06-10";
@@ -135,6 +157,10 @@ fs::path export_with_register(const UnitSpec& u, const fs::path& out) {
                 .at("minutes")
                 .at("outcome")
                 .as_string() == "complete");
+  }
+  if (certify) {
+    countersign_round(st, "committee");
+    if (u.secretary) countersign_round(st, "secretary");
   }
   REQUIRE(ctl::export_bundle(st.data(), out).has_value());
   return out;
@@ -198,7 +224,7 @@ struct SeasonFixture {
          {"p1"}},
         bundles / "p");
     // C1: committee c1 (50, man, Kinh, incumbent), c2 (29, woman, Dao, not local), c3 (33, man,
-    // Kinh, incumbent); secretary c2 (first time).
+    // Kinh, incumbent); secretary c2 (first time). Its minutes are certified.
     export_with_register(
         {"C1",
          json::array{
@@ -208,7 +234,7 @@ struct SeasonFixture {
          std::nullopt,
          "c2",
          {}},
-        bundles / "c1");
+        bundles / "c1", true);
     export_without_register("D1", bundles / "d1", true);  // its inspection contest never voted
     // C2 twice: the same export under two names.
     export_with_register(
@@ -446,8 +472,15 @@ TEST_CASE("tally-audit rollup writes report.json and report.csv, and refuses a b
   CHECK(csv[3].rfind("D2,District two,P,excluded,", 0) == 0);
   CHECK(csv[6].rfind("C3,Commune three,D2,missing,,1,0,1,0,0,0,0,", 0) == 0);
   for (const auto& e : fs::directory_iterator(out)) {  // no temporary file left behind
-    CHECK((e.path().filename() == "report.json" || e.path().filename() == "report.csv"));
+    const fs::path n = e.path().filename();
+    CHECK((n == "report.json" || n == "report.csv" || n == "report.html" || n == "results-nist"));
   }
+  std::vector<std::string> nist;  // one file per held unit, nothing else
+  for (const auto& e : fs::directory_iterator(out / "results-nist")) {
+    nist.push_back(e.path().filename().string());
+  }
+  std::sort(nist.begin(), nist.end());
+  CHECK(nist == std::vector<std::string>{"C1.json", "D1.json", "P.json"});
 
   write_file(f.dir / "cycle.csv", "unit,name,parent\nA,a,B\nB,b,A\n");
   const CliRun bad = run_cli("--roster '" + (f.dir / "cycle.csv").string() + "' --bundles '" +
@@ -465,4 +498,257 @@ TEST_CASE("tally-audit rollup writes report.json and report.csv, and refuses a b
   CHECK(no_folder.rc == 2);
   CHECK(no_folder.output.find("no-such-folder: not a directory") != std::string::npos);
   CHECK_FALSE(fs::exists(f.dir / "no"));
+}
+
+namespace {
+
+// From NIST SP 1500-100 Rev. 2, Election Results Reporting Common Data Format, JSON schema
+// NIST_V2_election_results_reporting.json (usnistgov/ElectionResultsReporting, branch version2,
+// commit 1b628689498fca405e1a4c755a723ca615cdd0d5): the "required" list of each class the
+// report uses, every property the class defines ("additionalProperties": false), and the
+// enumerations of the members it gives.
+struct NistClass {
+  std::set<std::string> required;
+  std::set<std::string> properties;  // besides the required
+};
+const std::map<std::string, NistClass>& nist_classes() {
+  static const std::map<std::string, NistClass> k = {
+      {"ElectionResults.ElectionReport",
+       {{"@type", "Format", "GeneratedDate", "Issuer", "IssuerAbbreviation", "SequenceEnd",
+         "SequenceStart", "Status", "VendorApplicationId"},
+        {"Election", "ExternalIdentifier", "GpUnit", "Header", "IsTest", "Notes", "Office",
+         "OfficeGroup", "Party", "Person", "TestType"}}},
+      {"ElectionResults.Election",
+       {{"@type", "ElectionScopeId", "EndDate", "Name", "StartDate", "Type"},
+        {"BallotCounts", "BallotStyle", "Candidate", "ContactInformation", "Contest", "CountStatus",
+         "ExternalIdentifier", "OtherType"}}},
+      {"ElectionResults.ReportingUnit",
+       {{"@id", "@type", "Type"},
+        {"AuthorityIds", "ComposingGpUnitIds", "ContactInformation", "CountStatus",
+         "ElectionAdministration", "ExternalIdentifier", "IsDistricted", "IsMailOnly", "Name",
+         "Number", "OtherType", "PartyRegistration", "SpatialDimension", "SubUnitsReported",
+         "TotalSubUnits", "VotersParticipated", "VotersRegistered"}}},
+      {"ElectionResults.CandidateContest",
+       {{"@id", "@type", "ElectionDistrictId", "Name", "VotesAllowed"},
+        {"Abbreviation", "BallotSubTitle", "BallotTitle", "ContestSelection", "CountStatus",
+         "ExternalIdentifier", "HasRotation", "NumberElected", "NumberRunoff", "OfficeIds",
+         "OtherCounts", "OtherVoteVariation", "PrimaryPartyIds", "SequenceOrder",
+         "SubUnitsReported", "TotalSubUnits", "VoteVariation"}}},
+      {"ElectionResults.CandidateSelection",
+       {{"@id", "@type"},
+        {"CandidateIds", "EndorsementPartyIds", "IsWriteIn", "SequenceOrder", "VoteCounts"}}},
+      {"ElectionResults.Candidate",
+       {{"@id", "@type", "BallotName"},
+        {"CampaignSlogan", "ContactInformation", "ExternalIdentifier", "FileDate", "IsIncumbent",
+         "IsTopTicket", "PartyId", "PersonId", "PostElectionStatus", "PreElectionStatus"}}},
+      {"ElectionResults.Person",
+       {{"@id", "@type"},
+        {"ContactInformation", "DateOfBirth", "ExternalIdentifier", "FirstName", "FullName",
+         "Gender", "LastName", "MiddleName", "Nickname", "PartyId", "Prefix", "Profession",
+         "Suffix", "Title"}}},
+      {"ElectionResults.VoteCounts",
+       {{"@type", "Count", "GpUnitId", "Type"},
+        {"DeviceClass", "IsSuppressedForPrivacy", "OtherType", "Round"}}},
+      {"ElectionResults.OtherCounts",
+       {{"@type", "GpUnitId"}, {"DeviceClass", "Overvotes", "Undervotes", "WriteIns"}}},
+      {"ElectionResults.InternationalizedText", {{"@type", "Text"}, {"Label"}}},
+      {"ElectionResults.LanguageString", {{"@type", "Content", "Language"}, {}}},
+  };
+  return k;
+}
+// (class, member) -> the schema's enumeration.
+const std::map<std::pair<std::string, std::string>, std::set<std::string>>& nist_enums() {
+  static const std::map<std::pair<std::string, std::string>, std::set<std::string>> k = {
+      {{"ElectionResults.ElectionReport", "Format"}, {"precinct-level", "summary-contest"}},
+      {{"ElectionResults.ElectionReport", "Status"},
+       {"certified", "correction", "pre-election", "recount", "unofficial-complete",
+        "unofficial-partial"}},
+      {{"ElectionResults.Election", "Type"},
+       {"general", "other", "partisan-primary-closed", "partisan-primary-open", "primary", "runoff",
+        "special"}},
+      {{"ElectionResults.ReportingUnit", "Type"}, {"ballot-batch",   "ballot-style-area",
+                                                   "borough",        "city",
+                                                   "city-council",   "combined-precinct",
+                                                   "congressional",  "country",
+                                                   "county",         "county-council",
+                                                   "drop-box",       "judicial",
+                                                   "municipality",   "other",
+                                                   "polling-place",  "precinct",
+                                                   "school",         "special",
+                                                   "split-precinct", "state",
+                                                   "state-house",    "state-senate",
+                                                   "town",           "township",
+                                                   "utility",        "village",
+                                                   "vote-center",    "ward",
+                                                   "water"}},
+      {{"ElectionResults.VoteCounts", "Type"},
+       {"absentee", "absentee-fwab", "absentee-in-person", "absentee-mail", "early", "election-day",
+        "other", "provisional", "seats", "total", "uocava", "write-in"}},
+      {{"ElectionResults.Candidate", "PostElectionStatus"},
+       {"advanced-to-runoff", "defeated", "projected-winner", "winner", "withdrawn"}},
+      {{"ElectionResults.CandidateContest", "VoteVariation"},
+       {"approval", "borda", "cumulative", "majority", "n-of-m", "other", "plurality",
+        "proportional", "range", "rcv", "super-majority"}},
+  };
+  return k;
+}
+
+// Checks every object of `v` that names an @type against the lists above; collects the @ids.
+void check_nist(const json::value& v, std::set<std::string>& ids, std::size_t& objects) {
+  if (v.is_array()) {
+    for (const auto& e : v.as_array()) check_nist(e, ids, objects);
+    return;
+  }
+  if (!v.is_object()) return;
+  const json::object& o = v.as_object();
+  REQUIRE(o.contains("@type"));
+  const std::string type(o.at("@type").as_string());
+  INFO(type);
+  REQUIRE(nist_classes().contains(type));
+  const NistClass& c = nist_classes().at(type);
+  ++objects;
+  for (const std::string& r : c.required) CHECK(o.contains(r));
+  for (const auto& [key, value] : o) {
+    INFO(std::string(key));
+    CHECK((c.required.contains(std::string(key)) || c.properties.contains(std::string(key))));
+    const auto e = nist_enums().find({type, std::string(key)});
+    if (e != nist_enums().end()) CHECK(e->second.contains(std::string(value.as_string())));
+    check_nist(value, ids, objects);
+  }
+  if (o.contains("@id")) CHECK(ids.insert(std::string(o.at("@id").as_string())).second);
+}
+
+json::object minutes_of(const fs::path& file) {
+  const auto env = crypto::parse_envelope(read_file(file));
+  REQUIRE(env.has_value());
+  return json::parse(env->payload).as_object();
+}
+
+}  // namespace
+
+TEST_CASE("each held unit's results are an ElectionReport of NIST SP 1500-100 rev. 2", "[rollup]") {
+  SeasonFixture& f = SeasonFixture::get();
+  const rollup::Roster roster = rollup::read_roster(f.roster_file);
+  const rollup::Season season = rollup::rollup(roster, f.bundles, {2u, false});
+  const fs::path out = f.dir / "report-nist";
+  rollup::write_report(season, roster, out, {f.bundles, rollup::Lang::en, "2026-01-02T03:04:05Z"});
+  const json::object r = json::parse(read_file(out / "results-nist/P.json")).as_object();
+  INFO(json::serialize(r));
+
+  std::set<std::string> ids;
+  std::size_t objects = 0;
+  check_nist(r, ids, objects);
+  // 1 report, 1 election, 1 unit, 2 contests, 6 selections (4 + 2), 6 candidates, 4 people,
+  // 6 vote counts, 2 other counts, and 1 + 6 + 4 + 1 names of 2 objects each.
+  CHECK(objects == 1 + 1 + 1 + 2 + 6 + 6 + 4 + 6 + 2 + 2 * (1 + 6 + 4 + 1));
+  CHECK(ids.contains("ru-P"));
+
+  const json::object& election = r.at("Election").at(0).as_object();
+  CHECK(r.at("GeneratedDate") == "2026-01-02T03:04:05Z");
+  CHECK(r.at("Issuer") == "The Party");
+  CHECK(r.at("IssuerAbbreviation") == "P");
+  CHECK(!r.contains("Notes"));  // P has a congress_date
+  CHECK(election.at("StartDate") == "2025-06-10");
+  CHECK(election.at("EndDate") == "2025-06-10");
+  CHECK(election.at("Name").at("Text").at(0).at("Content") == "Congress of P 2025-2030");
+  CHECK(election.at("ElectionScopeId") == "ru-P");
+  CHECK(r.at("GpUnit").at(0).at("Name").at("Text").at(0).at("Content") == "Province P, the top");
+  // The fixture's minutes carry the station's signature only: not certified.
+  for (const auto& b : season.bundles) {
+    if (b.dir == "p") CHECK_FALSE(b.certified);
+  }
+  CHECK(r.at("Status") == "unofficial-complete");
+  // C1's minutes carry both members' countersignatures: certified.
+  for (const auto& b : season.bundles) {
+    if (b.dir == "c1") CHECK(b.certified);
+  }
+  CHECK(json::parse(read_file(out / "results-nist/C1.json")).at("Status") == "certified");
+
+  SECTION("every vote count is the minutes' tally, every reference resolves") {
+    std::size_t counted = 0;
+    for (const auto& cv : election.at("Contest").as_array()) {
+      const json::object& c = cv.as_object();
+      const std::string contest = c.at("@id") == "cc-9-committee-1" ? "committee" : "secretary";
+      REQUIRE((c.at("@id") == "cc-9-committee-1" || c.at("@id") == "cc-9-secretary-1"));
+      const json::object m = minutes_of(f.bundles / "p/rounds" / contest / "1/minutes.json");
+      CHECK(c.at("Name") == m.at("title"));
+      CHECK(c.at("VotesAllowed") == m.at("seats"));
+      CHECK(c.at("NumberElected") == m.at("elected").as_array().size());
+      CHECK(c.at("ElectionDistrictId") == "ru-P");
+      CHECK(c.at("OtherCounts").at(0).at("Overvotes") ==
+            m.at("invalid_by_reason").at("too_many_marks"));
+      const json::array& tally = m.at("tally").as_array();
+      const json::array& sel = c.at("ContestSelection").as_array();
+      REQUIRE(sel.size() == tally.size());
+      for (std::size_t i = 0; i < sel.size(); ++i) {
+        const json::object& vc = sel[i].at("VoteCounts").at(0).as_object();
+        CHECK(vc.at("Count") == tally[i].at("votes"));
+        CHECK(vc.at("Type") == "total");
+        CHECK(vc.at("Round") == 1);
+        CHECK(vc.at("GpUnitId") == "ru-P");
+        const std::string cand(tally[i].at("candidate").as_string());
+        CHECK(sel[i].at("CandidateIds").at(0) ==
+              ("ca-" + std::to_string(contest.size()) + "-" + contest + "-" + cand).c_str());
+        CHECK(ids.contains(std::string(sel[i].at("CandidateIds").at(0).as_string())));
+        ++counted;
+      }
+    }
+    CHECK(counted == 6);
+    std::size_t winners = 0;
+    for (const auto& c : election.at("Candidate").as_array()) {
+      CHECK(ids.contains(std::string(c.at("PersonId").as_string())));
+      if (c.at("PostElectionStatus") == "winner") ++winners;
+    }
+    CHECK(winners == 4);  // p1, p2, p3 to the committee, p1 secretary
+  }
+  SECTION("a congress without a register is dated by the report, and says so") {
+    const json::object d1 = json::parse(read_file(out / "results-nist/D1.json")).as_object();
+    std::set<std::string> d1_ids;
+    std::size_t n = 0;
+    check_nist(d1, d1_ids, n);
+    CHECK(d1.at("Election").at(0).at("StartDate") == "2026-01-02");
+    CHECK(d1.at("Notes").as_string().find("no congress_date") != json::string::npos);
+    CHECK(d1.at("Election").at(0).at("Contest").as_array().size() == 1);  // inspection not voted
+  }
+}
+
+TEST_CASE("report.html shows the season in English and Vietnamese, self-contained and escaped",
+          "[rollup]") {
+  SeasonFixture& f = SeasonFixture::get();
+  for (const char* lang : {"en", "vi"}) {
+    INFO(lang);
+    const fs::path out = f.dir / (std::string("report-html-") + lang);
+    const CliRun ok =
+        run_cli("--roster '" + f.roster_file.string() + "' --bundles '" + f.bundles.string() +
+                    "' --out '" + out.string() + "' --lang " + lang,
+                f.dir / "cli-html.txt");
+    INFO(ok.output);
+    REQUIRE(ok.rc == 0);
+    const std::string html = read_file(out / "report.html");
+    const bool vi = std::string(lang) == "vi";
+    CHECK(html.find(std::string("<html lang=\"") + lang + "\">") != std::string::npos);
+    CHECK(html.find("3 / 6 (50.0%)") != std::string::npos);  // held of expected, the totals
+    CHECK(html.find(vi ? "Ban Chấp hành" : "Committee") != std::string::npos);
+    CHECK(html.find(vi ? "Tuổi bình quân" : "Mean age") != std::string::npos);
+    CHECK(html.find("<td>41.7</td>") != std::string::npos);             // the committee's mean age
+    CHECK(html.find("<td>42.0</td>") != std::string::npos);             // the secretaries'
+    CHECK(html.find("4 (66.7)") != std::string::npos);                  // committee re-elected
+    CHECK(html.find("C3 &#8212; Commune three") != std::string::npos);  // missing
+    CHECK(html.find("D2 &#8212; District two") != std::string::npos);   // excluded
+    CHECK(html.find("recount") != std::string::npos);                   // its first failing check
+    CHECK(html.find("<svg") != std::string::npos);
+    CHECK(html.find("<script") == std::string::npos);
+    CHECK(html.find("http://") == std::string::npos);
+    CHECK(html.find("https://") == std::string::npos);
+    CHECK(html.find("@page{size:A4") != std::string::npos);
+  }
+  const fs::path roster_file = f.dir / "roster-markup.csv";
+  write_file(roster_file, std::string(kRoster).replace(std::string(kRoster).find("Province P"), 10,
+                                                       "<b>P</b> & \"\"P's\"\""));
+  const rollup::Roster roster = rollup::read_roster(roster_file);
+  const rollup::Season season = rollup::rollup(roster, f.bundles, {2u, false});
+  const std::string html = rollup::render_html(season, roster, rollup::Lang::vi, "<now>");
+  CHECK(html.find("&lt;b&gt;P&lt;/b&gt; &amp; &quot;P&#39;s&quot;") != std::string::npos);
+  CHECK(html.find("<b>") == std::string::npos);
+  CHECK(html.find("&lt;now&gt;") != std::string::npos);
 }

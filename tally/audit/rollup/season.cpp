@@ -48,6 +48,14 @@ BundleOutcome examine(const fs::path& bundle, const RollupOptions& options) {
         verify::verify_bundle(bundle, verify::VerifyOptions{1, options.require_certified});
     if (r.ok()) {
       o.verified = true;
+      bool any = false;
+      o.certified = true;
+      for (const verify::Check& c : r.checks()) {
+        if (c.name != "certification") continue;
+        any = true;
+        if (c.state != verify::CheckState::ok) o.certified = false;
+      }
+      o.certified = o.certified && any;
     } else {
       for (const verify::Check& c : r.checks()) {
         if (c.state != verify::CheckState::fail) continue;
@@ -69,6 +77,7 @@ BundleOutcome examine(const fs::path& bundle, const RollupOptions& options) {
     o.figures = bundle_figures(bundle, o.contests);
   } catch (const std::exception& e) {  // changed under the reader after its verification
     o.verified = false;
+    o.certified = false;
     o.contests.clear();
     o.figures = Figures{};
     o.failed_check = "unreadable";

@@ -29,6 +29,7 @@ struct BundleOutcome {
   std::string dir;               // the bundle's directory name inside the bundles folder
   std::string unit;              // its session `id` ("" if session.json gives none)
   bool verified = false;         // tally-audit verify would exit 0
+  bool certified = false;        // verified, and every `certification` check passed (no warning)
   std::string failed_check;      // the first failing check's name, or "unreadable" (exit 2)
   std::string failed_scope;      // its scope
   std::string problem;           // its first problem line, or the reason it could not be read

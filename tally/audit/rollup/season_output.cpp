@@ -4,10 +4,13 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <set>
 #include <stdexcept>
 
 #include <boost/json.hpp>
 
+#include "tally/audit/rollup/html_report.hpp"
+#include "tally/audit/rollup/nist_results.hpp"
 #include "tally/congress/people.hpp"
 
 namespace tallystation::audit::rollup {
@@ -157,12 +160,32 @@ std::string render_csv(const Season& s, const Roster& roster) {
   return out;
 }
 
-void write_report(const Season& s, const Roster& roster, const fs::path& dir) {
+void write_report(const Season& s, const Roster& roster, const fs::path& dir,
+                  const ReportOptions& options) {
+  const fs::path nist = dir / "results-nist";
   std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) throw std::runtime_error(dir.string() + ": cannot create: " + ec.message());
+  fs::create_directories(nist, ec);
+  if (ec) throw std::runtime_error(nist.string() + ": cannot create: " + ec.message());
   write_atomically(dir / "report.json", render_json(s, roster));
   write_atomically(dir / "report.csv", render_csv(s, roster));
+  write_atomically(dir / "report.html", render_html(s, roster, options.lang, options.generated));
+  std::set<std::string> written;
+  for (std::size_t k = 0; k < s.units.size(); ++k) {
+    if (s.units[k].status != UnitStatus::held) continue;
+    const Unit& u = roster.units()[k];
+    const BundleOutcome& o = s.bundles[s.units[k].bundles.front()];
+    const std::string name = u.id + ".json";
+    write_atomically(nist / name,
+                     render_nist(options.bundles / o.dir, o, u, NistContext{options.generated}));
+    written.insert(name);
+  }
+  // A unit held in an earlier run of the same --out but not now must not keep its old file.
+  for (const auto& e : fs::directory_iterator(nist)) {
+    const std::string name = e.path().filename().string();
+    if (e.is_regular_file() && e.path().extension() == ".json" && !written.contains(name)) {
+      fs::remove(e.path());
+    }
+  }
 }
 
 }  // namespace tallystation::audit::rollup
