@@ -625,10 +625,8 @@
     state = s;
     draw();
   }, (up) => {
-    if (up !== linked) {
-      linked = up;
-      draw();
-    }
+    linked = up;
+    draw();
   });
   draw();
 })();

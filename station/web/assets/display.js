@@ -158,10 +158,8 @@
     state = s;
     draw();
   }, (up) => {
-    if (up !== linked) {
-      linked = up;
-      draw();
-    }
+    linked = up;
+    draw();
   });
   draw();
 })();

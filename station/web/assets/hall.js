@@ -45,11 +45,18 @@ const Hall = (() => {
 
   // Follows /api/events; when the stream fails, polls /api/state every second and tries the
   // stream again every five polls. onState(state) is called for every state that differs from
-  // the last one; onLink(true|false) tells whether stationctl itself answers.
+  // the last one; onLink(true|false) each time stationctl itself starts or stops answering (it
+  // starts out answering, so the first call is the first change).
   function connect(onState, onLink) {
     let lastText = null;
+    let linked = true;
+    const link = (up) => {
+      if (up === linked) return;
+      linked = up;
+      onLink(up);
+    };
     const deliver = (text) => {
-      onLink(true);
+      link(true);
       if (text === lastText) return;
       lastText = text;
       onState(JSON.parse(text));
@@ -68,7 +75,7 @@ const Hall = (() => {
         if (!answer.ok) throw new Error(String(answer.status));
         deliver(await answer.text());
       } catch (err) {
-        onLink(false);
+        link(false);
       }
       if (n % 5 === 4) stream();
       else setTimeout(() => poll(n + 1), 1000);
