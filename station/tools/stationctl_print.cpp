@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "station/ctl/tables.hpp"
 #include "station/print/print.hpp"
 
 namespace tallystation::station::ctl {
@@ -35,9 +36,7 @@ struct PrintArgs {
 // does not state it).
 tally::Language language_of(const std::string& code, const json::value& status) {
   if (!code.empty()) return tally::parse_language(code).value_or(tally::Language::en);
-  const json::value* l = status.at("session").as_object().if_contains("language");
-  if (l == nullptr || !l->is_string()) return tally::Language::en;
-  return tally::parse_language(l->as_string()).value_or(tally::Language::en);
+  return session_language(status.as_object());
 }
 
 // Refused before anything is fetched, so that a wrong --out costs no round trip; the file is

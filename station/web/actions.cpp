@@ -16,6 +16,7 @@
 #include "crypto/hash.hpp"
 #include "station/config/session.hpp"
 #include "station/ctl/audit_bundle.hpp"
+#include "station/ctl/tables.hpp"
 #include "station/print/print.hpp"
 
 namespace tallystation::station::web {
@@ -221,13 +222,10 @@ Reply Actions::issue_tokens(const std::string& official, json::object args) {
     }
     in.round = round;
     in.tokens = std::move(tokens);
-    std::string language = options_.language;
-    if (language.empty()) {
-      const json::value* l = status.at("session").as_object().if_contains("language");
-      language = (l != nullptr && l->is_string()) ? std::string(l->as_string()) : "en";
-    }
-    const print::Pdf pdf =
-        print::slips_pdf(in, tally::parse_language(language).value_or(tally::Language::en));
+    const tally::Language language =
+        options_.language.empty() ? ctl::session_language(status.as_object())
+                                  : tally::parse_language(options_.language).value_or(tally::Language::en);
+    const print::Pdf pdf = print::slips_pdf(in, language);
     if (!write_new(fs::path(options_.out_dir) / slips_name, pdf.bytes, 0600)) {
       throw print::PrintError(slips_name + ": cannot be written in " + options_.out_dir);
     }

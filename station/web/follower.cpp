@@ -3,6 +3,8 @@
 #include <boost/json/serialize.hpp>
 #include <cstdio>
 
+#include "station/ctl/tables.hpp"
+
 namespace tallystation::station::web {
 
 namespace json = boost::json;
@@ -166,13 +168,8 @@ void Follower::poll_once() {
   json::object state = fixed_;
   std::string language = language_choice_;
   if (language.empty()) {
-    language = "en";
-    if (status_.is_object()) {
-      const json::value* l = status_.at("session").as_object().if_contains("language");
-      if (l != nullptr && l->is_string() && (l->as_string() == "vi" || l->as_string() == "en")) {
-        language = std::string(l->as_string());
-      }
-    }
+    language = status_.is_object() ? tally::to_string(ctl::session_language(status_.as_object()))
+                                   : "en";
   }
   state["language"] = language;
   state["station"] = std::move(station);
