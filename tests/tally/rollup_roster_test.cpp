@@ -68,6 +68,14 @@ TEST_CASE("a roster gives every unit its ancestors, nearest first", "[rollup]") 
   CHECK_FALSE(r.find("C9"));
 }
 
+TEST_CASE("the roster's expected column marks the units that only group others", "[rollup]") {
+  const rollup::Roster r = roster_of("unit,name,parent,expected\r\nP,Province,,no\r\nD1,One,P,yes\r\n");
+  REQUIRE(r.units().size() == 2);
+  CHECK_FALSE(r.units()[0].expected);
+  CHECK(r.units()[1].expected);
+  CHECK(roster_of("unit,name,parent\nA,a,\n").units()[0].expected);
+}
+
 TEST_CASE("a roster that cannot be used is refused with its line", "[rollup]") {
   using Case = std::pair<std::string, std::string>;
   const auto [text, message] = GENERATE(
@@ -80,7 +88,12 @@ TEST_CASE("a roster that cannot be used is refused with its line", "[rollup]") {
       Case{"unit,name,parent\nA,a,A\n", ":2: unit \"A\": its parents form a cycle: A -> A"},
       Case{"unit,name,parent\nA,a\n", ":2: expected 3 fields (unit,name,parent), found 2"},
       Case{"unit,name,parent\nA,a,,\n", ":2: expected 3 fields (unit,name,parent), found 4"},
-      Case{"unit,name\nA,a\n", ":1: the header must be exactly unit,name,parent"},
+      Case{"unit,name\nA,a\n",
+           ":1: the header must be exactly unit,name,parent or unit,name,parent,expected"},
+      Case{"unit,name,parent,expected\nA,a,\n",
+           ":2: expected 4 fields (unit,name,parent,expected), found 3"},
+      Case{"unit,name,parent,expected\nA,a,,Yes\n",
+           ":2: unit \"A\": expected must be yes or no, not \"Yes\""},
       Case{"unit,name,parent\n\"A,a,\n", ":2: a quoted field is not closed"},
       Case{"unit,name,parent\nA,a \"x\",\n", ":2: a quote inside an unquoted field"},
       Case{"unit,name,parent\nA,\"a\"x,\n", ":2: text after a closing quote"},

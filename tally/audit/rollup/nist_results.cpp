@@ -1,5 +1,7 @@
 #include "tally/audit/rollup/nist_results.hpp"
 
+#include <algorithm>
+
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -109,6 +111,15 @@ void add_contest(const fs::path& bundle, const json::object& def, const ContestT
                  const std::string& ru, Entries& e) {
   const std::string& contest = t.contest;
   json::object last;
+  // Who stood: the session's list; an elect_from contest that lists none: everyone on the
+  // rounds' tallies, first seen first (the contest's `known`).
+  std::vector<std::pair<std::string, std::string>> stood;
+  if (const json::value* listed = def.if_contains("candidates")) {
+    for (const json::value& c : listed->as_array()) {
+      stood.emplace_back(c.at("id").as_string(), c.at("name").as_string());
+    }
+  }
+  const bool from_tallies = stood.empty();
   for (std::uint32_t round = 1; round <= t.round; ++round) {
     const fs::path file = bundle / "rounds" / contest / std::to_string(round) / "minutes.json";
     if (!fs::exists(file)) continue;  // a round number never closed
@@ -117,14 +128,19 @@ void add_contest(const fs::path& bundle, const json::object& def, const ContestT
       throw std::runtime_error(file.string() + ": changed since it was verified");
     }
     json::object m = minutes_payload(file, bytes);
+    if (from_tallies) {
+      for (const json::value& row : m.at("tally").as_array()) {
+        const std::string id(row.at("candidate").as_string());
+        if (std::none_of(stood.begin(), stood.end(), [&](const auto& p) { return p.first == id; }))
+          stood.emplace_back(id, row.at("name").as_string());
+      }
+    }
     e.contests.push_back(round_contest(m, contest, round, ru));
     if (round == t.round) last = std::move(m);
   }
   const json::array& elected = last.at("elected_so_far").as_array();
   const json::array& alternates = last.at("elected_alternates_so_far").as_array();
-  for (const json::value& c : def.at("candidates").as_array()) {
-    const std::string id(c.at("id").as_string());
-    const std::string name(c.at("name").as_string());
+  for (const auto& [id, name] : stood) {
     e.names.emplace(id, name);
     json::object cand{{"@type", "ElectionResults.Candidate"},
                       {"@id", candidate_id(contest, id)},

@@ -34,6 +34,7 @@ constexpr std::array kWords = {
     Entry{"missing", "missing (no bundle)", "chưa có hồ sơ"},
     Entry{"excluded", "excluded (failed verification)", "bị loại (kiểm tra không đạt)"},
     Entry{"conflict", "conflict (two bundles or more)", "trùng lặp (từ hai hồ sơ trở lên)"},
+    Entry{"not_expected", "not expected this season", "không thuộc đợt đại hội này"},
     Entry{"committee", "Committee", "Ban Chấp hành"},
     Entry{"standing_committee", "Standing committee", "Ban Thường vụ"},
     Entry{"secretary", "Secretary", "Bí thư"},

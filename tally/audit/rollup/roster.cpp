@@ -141,18 +141,32 @@ Roster read_roster(const std::filesystem::path& file) {
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const std::vector<CsvRecord> records = parse_csv(text, name);
   if (records.empty()) throw RosterError(name + ": empty (the header unit,name,parent is missing)");
-  const std::vector<std::string> header{"unit", "name", "parent"};
-  if (records[0].fields != header) {
-    refuse(name, records[0].line, "the header must be exactly unit,name,parent");
+  const std::vector<std::string> three{"unit", "name", "parent"};
+  const std::vector<std::string> four{"unit", "name", "parent", "expected"};
+  if (records[0].fields != three && records[0].fields != four) {
+    refuse(name, records[0].line,
+           "the header must be exactly unit,name,parent or unit,name,parent,expected");
   }
+  const std::size_t columns = records[0].fields.size();
+  const std::string header = columns == 3 ? "unit,name,parent" : "unit,name,parent,expected";
   std::vector<Unit> units;
   for (std::size_t k = 1; k < records.size(); ++k) {
     const CsvRecord& rec = records[k];
-    if (rec.fields.size() != 3) {
+    if (rec.fields.size() != columns) {
       refuse(name, rec.line,
-             "expected 3 fields (unit,name,parent), found " + std::to_string(rec.fields.size()));
+             "expected " + std::to_string(columns) + " fields (" + header + "), found " +
+                 std::to_string(rec.fields.size()));
     }
-    units.push_back(Unit{rec.fields[0], rec.fields[1], rec.fields[2], rec.line});
+    Unit u{rec.fields[0], rec.fields[1], rec.fields[2], true, rec.line};
+    if (columns == 4) {
+      if (rec.fields[3] != "yes" && rec.fields[3] != "no") {
+        refuse(name, rec.line,
+               "unit \"" + rec.fields[0] + "\": expected must be yes or no, not \"" +
+                   rec.fields[3] + "\"");
+      }
+      u.expected = rec.fields[3] == "yes";
+    }
+    units.push_back(std::move(u));
   }
   return Roster::build(std::move(units), name);
 }

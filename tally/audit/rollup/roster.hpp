@@ -1,7 +1,7 @@
 #pragma once
 // The season's roster (docs/audit.md "The season report"): the units expected to hold a congress,
 // each with its name and the unit above it, read from an RFC 4180 CSV file whose header row is
-// exactly `unit,name,parent`. The reader is strict: a duplicate unit, an unknown parent, a cycle
+// exactly `unit,name,parent` or `unit,name,parent,expected`. The reader is strict: a duplicate unit, an unknown parent, a cycle
 // or a malformed row refuses the whole file with a message naming its line. Value type; not
 // thread safe while being built, safe to read from several threads afterwards.
 #include <cstddef>
@@ -25,6 +25,10 @@ struct Unit {
   std::string id;        // a session identifier (docs/session.md): the bundle's session `id`
   std::string name;      // as written in the roster
   std::string parent;    // "" for a unit at the top
+  // Expected to hold a congress this season (the roster's optional `expected` column, `yes` by
+  // default); `no`: a unit that only groups those below it (a province in a season of district
+  // congresses).
+  bool expected = true;
   std::size_t line = 0;  // the CSV line its record starts on
 };
 
@@ -57,7 +61,8 @@ struct CsvRecord {
 };
 std::vector<CsvRecord> parse_csv(std::string_view text, const std::string& file);
 
-// Reads and checks the roster file (header `unit,name,parent`, then one unit per record).
+// Reads and checks the roster file (header `unit,name,parent` or `unit,name,parent,expected`,
+// then one unit per record; `expected` is `yes` or `no`).
 Roster read_roster(const std::filesystem::path& file);
 
 }  // namespace tallystation::audit::rollup

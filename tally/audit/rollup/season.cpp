@@ -117,6 +117,8 @@ std::string_view to_string(Verdict v) {
       return "conflict";
     case Verdict::not_in_roster:
       return "not_in_roster";
+    case Verdict::not_expected:
+      return "not_expected";
   }
   return "?";
 }
@@ -131,6 +133,8 @@ std::string_view to_string(UnitStatus s) {
       return "excluded";
     case UnitStatus::conflict:
       return "conflict";
+    case UnitStatus::not_expected:
+      return "not_expected";
   }
   return "?";
 }
@@ -162,8 +166,14 @@ Season rollup(const Roster& roster, const fs::path& bundles, const RollupOptions
   for (BundleOutcome& o : s.bundles) {
     if (!roster.find(o.unit)) o.verdict = Verdict::not_in_roster;
   }
-  for (UnitReport& u : s.units) {
+  for (std::size_t k = 0; k < units.size(); ++k) {
+    UnitReport& u = s.units[k];
     Figures& own = u.own;
+    if (!units[k].expected) {
+      u.status = UnitStatus::not_expected;
+      for (std::size_t b : u.bundles) s.bundles[b].verdict = Verdict::not_expected;
+      continue;
+    }
     own.expected = 1;
     if (u.bundles.empty()) {
       u.status = UnitStatus::missing;

@@ -22,6 +22,7 @@ enum class Verdict : std::uint8_t {
   excluded,       // failed verification (or could not be read), the only bundle of its unit
   conflict,       // another bundle names the same roster unit: neither is counted
   not_in_roster,  // its session id is no unit of the roster (or could not be read)
+  not_expected,   // its unit is in the roster but not expected to hold a congress this season
 };
 std::string_view to_string(Verdict v);
 
@@ -40,7 +41,8 @@ struct BundleOutcome {
   std::vector<ContestTrace> contests;  // verified bundles only
 };
 
-enum class UnitStatus : std::uint8_t { held, missing, excluded, conflict };
+// not_expected: the roster marks the unit `expected` no (whether or not a bundle names it).
+enum class UnitStatus : std::uint8_t { held, missing, excluded, conflict, not_expected };
 std::string_view to_string(UnitStatus s);
 
 struct UnitReport {

@@ -95,7 +95,7 @@ void write_atomically(const fs::path& file, const std::string& bytes) {
 }  // namespace
 
 std::string render_json(const Season& s, const Roster& roster) {
-  std::uint64_t by_verdict[4] = {0, 0, 0, 0};
+  std::uint64_t by_verdict[5] = {0, 0, 0, 0, 0};
   std::uint64_t failed = 0;
   json::array bundles;
   for (const BundleOutcome& o : s.bundles) {
@@ -134,6 +134,7 @@ std::string render_json(const Season& s, const Roster& roster) {
                     {"excluded", by_verdict[static_cast<int>(Verdict::excluded)]},
                     {"conflict", by_verdict[static_cast<int>(Verdict::conflict)]},
                     {"not_in_roster", by_verdict[static_cast<int>(Verdict::not_in_roster)]},
+                    {"not_expected", by_verdict[static_cast<int>(Verdict::not_expected)]},
                     {"failed_verification", failed},
                     {"ignored", std::move(ignored)}}},
       {"totals", to_json(s.totals)},
