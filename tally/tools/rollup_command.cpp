@@ -3,6 +3,7 @@
 #include <chrono>
 #include <ctime>
 #include <exception>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -37,10 +38,21 @@ std::string utc_now() {
 int run_rollup(const RollupCli& o) {
   try {
     const rollup::Roster roster = rollup::read_roster(o.roster);
-    const rollup::Season season =
-        rollup::rollup(roster, o.bundles, rollup::RollupOptions{o.jobs, o.require_certified});
+    // The workers write each congress's NIST results while its bundle is at hand, staged in
+    // the folder they end in; write_report moves them into place.
+    const std::filesystem::path nist = std::filesystem::path(o.out) / "results-nist";
+    std::filesystem::create_directories(nist);
+    const std::string generated = utc_now();
+    rollup::Season season;
+    try {
+      season = rollup::rollup(roster, o.bundles,
+                              rollup::RollupOptions{o.jobs, o.require_certified, nist, generated});
+    } catch (...) {
+      rollup::discard_staged(nist);
+      throw;
+    }
     rollup::write_report(season, roster, o.out,
-                         rollup::ReportOptions{o.bundles, *rollup::parse_lang(o.lang), utc_now()});
+                         rollup::ReportOptions{o.bundles, *rollup::parse_lang(o.lang), generated});
     const rollup::Figures& t = season.totals;
     std::cout << "congresses held " << t.held << " of " << t.expected << "; missing " << t.missing
               << ", excluded " << t.excluded << ", conflict " << t.conflict << "; bundles "

@@ -4,11 +4,14 @@
 #include <atomic>
 #include <fstream>
 #include <iterator>
+#include <mutex>
+#include <stdexcept>
 #include <thread>
 
 #include <boost/json.hpp>
 
 #include "crypto/hash.hpp"
+#include "tally/audit/rollup/nist_results.hpp"
 #include "tally/audit/verify/verifier.hpp"
 
 namespace tallystation::audit::rollup {
@@ -34,9 +37,11 @@ std::string string_member(const std::optional<std::string>& text, const char* me
   return m != nullptr && m->is_string() ? std::string(m->as_string()) : std::string();
 }
 
-// One bundle: its unit, its verdict as `tally-audit verify` gives it, and, verified, its figures.
-// Nothing of the bundle outlives this call but the outcome.
-BundleOutcome examine(const fs::path& bundle, const RollupOptions& options) {
+// One bundle: its unit, its verdict as `tally-audit verify` gives it, and, verified, its figures
+// (and with options.nist_staging its NIST results, staged as file `index`). Nothing of the bundle
+// outlives this call but the outcome.
+BundleOutcome examine(const fs::path& bundle, const RollupOptions& options, const Roster& roster,
+                      std::size_t index) {
   BundleOutcome o;
   o.dir = bundle.filename().string();
   const std::optional<std::string> session = slurp(bundle / "session.json");
@@ -82,7 +87,18 @@ BundleOutcome examine(const fs::path& bundle, const RollupOptions& options) {
     o.figures = Figures{};
     o.failed_check = "unreadable";
     o.problem = std::string("reading the verified minutes: ") + e.what();
+    return o;
   }
+  const std::optional<std::size_t> unit = roster.find(o.unit);
+  if (options.nist_staging.empty() || !unit) return o;
+  const fs::path file = options.nist_staging / (".nist-" + std::to_string(index) + ".tmp");
+  const std::string text =
+      render_nist(bundle, o, roster.units()[*unit], NistContext{options.generated});
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  out.write(text.data(), static_cast<std::streamsize>(text.size()));
+  out.close();
+  if (!out) throw std::runtime_error(file.string() + ": cannot write");
+  o.nist_file = file;
   return o;
 }
 
@@ -147,16 +163,25 @@ Season rollup(const Roster& roster, const fs::path& bundles, const RollupOptions
   jobs = std::max(
       1u, std::min<unsigned>(jobs, static_cast<unsigned>(std::max<std::size_t>(paths.size(), 1))));
   std::atomic<std::size_t> next{0};
+  std::atomic<bool> failed{false};
+  std::string failure;  // the first error writing a staged file (no report then)
+  std::mutex failure_mutex;
   {
     std::vector<std::jthread> workers;
     for (unsigned j = 0; j < jobs; ++j) {
       workers.emplace_back([&] {
-        for (std::size_t i = next++; i < paths.size(); i = next++) {
-          s.bundles[i] = examine(paths[i], options);
+        for (std::size_t i = next++; i < paths.size() && !failed; i = next++) {
+          try {
+            s.bundles[i] = examine(paths[i], options, roster, i);
+          } catch (const std::exception& e) {
+            std::lock_guard lock(failure_mutex);
+            if (!failed.exchange(true)) failure = e.what();
+          }
         }
       });
     }
   }  // the workers join here
+  if (failed) throw std::runtime_error(failure);
 
   const std::vector<Unit>& units = roster.units();
   s.units.resize(units.size());

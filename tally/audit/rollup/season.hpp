@@ -39,6 +39,10 @@ struct BundleOutcome {
   Verdict verdict = Verdict::excluded;
   Figures figures;                     // verified bundles only
   std::vector<ContestTrace> contests;  // verified bundles only
+  // Verified bundles of a roster unit, with RollupOptions::nist_staging: the file holding the
+  // congress's NIST results (render_nist), written while the bundle was at hand; write_report
+  // moves it into place if the unit is held and removes it otherwise.
+  std::filesystem::path nist_file;
 };
 
 // not_expected: the roster marks the unit `expected` no (whether or not a bundle names it).
@@ -62,6 +66,10 @@ struct Season {
 struct RollupOptions {
   unsigned jobs = 0;               // 0: std::thread::hardware_concurrency()
   bool require_certified = false;  // as `tally-audit verify --require-certified`
+  // Non-empty: an existing folder where each worker writes the NIST results of every verified
+  // bundle of a roster unit (BundleOutcome::nist_file), with `generated` as their GeneratedDate.
+  std::filesystem::path nist_staging;
+  std::string generated;
 };
 
 // Throws verify::UnreadableBundle if `bundles` is not a readable directory.

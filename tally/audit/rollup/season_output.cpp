@@ -4,6 +4,9 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <functional>
+#include <ostream>
+#include <sstream>
 #include <set>
 #include <stdexcept>
 
@@ -73,74 +76,99 @@ void add_csv_row(std::string& out, const std::vector<std::string>& fields) {
   out += "\r\n";  // RFC 4180
 }
 
-void write_atomically(const fs::path& file, const std::string& bytes) {
+// Writes `file` under a temporary name in its folder (".<name>.tmp"), not yet synced; `moves`
+// records where it goes once everything is durable (commit()).
+using Moves = std::vector<std::pair<fs::path, fs::path>>;
+void stage(const fs::path& file, const std::function<void(std::ostream&)>& body, Moves& moves) {
   const fs::path tmp = file.parent_path() / ("." + file.filename().string() + ".tmp");
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.close();
-    if (!out) throw std::runtime_error(tmp.string() + ": cannot write");
-  }
-  const int fd = ::open(tmp.c_str(), O_RDONLY);
-  if (fd < 0 || ::fsync(fd) != 0) {
-    if (fd >= 0) ::close(fd);
-    throw std::runtime_error(tmp.string() + ": cannot sync");
-  }
+  std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+  body(out);
+  out.close();
+  if (!out) throw std::runtime_error(tmp.string() + ": cannot write");
+  moves.emplace_back(tmp, file);
+}
+
+void sync_path(const fs::path& p, bool whole_filesystem) {
+  const int fd = ::open(p.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) throw std::runtime_error(p.string() + ": cannot open to sync");
+  const int rc = whole_filesystem ? ::syncfs(fd) : ::fsync(fd);
   ::close(fd);
-  std::error_code ec;
-  fs::rename(tmp, file, ec);
-  if (ec) throw std::runtime_error(file.string() + ": cannot rename into place: " + ec.message());
+  if (rc != 0) throw std::runtime_error(p.string() + ": cannot sync");
+}
+
+// Every staged file made durable at once (one syncfs() of the report's file system, not one
+// fsync per file: a season has thousands of NIST files), then each renamed over its final name,
+// then the folders synced: a reader, or a crash, sees each file old or new, never a part.
+void commit(const Moves& moves, const fs::path& dir, const fs::path& nist) {
+  sync_path(dir, true);
+  for (const auto& [tmp, file] : moves) {
+    std::error_code ec;
+    fs::rename(tmp, file, ec);
+    if (ec) throw std::runtime_error(file.string() + ": cannot rename into place: " + ec.message());
+  }
+  sync_path(nist, false);
+  sync_path(dir, false);
 }
 
 }  // namespace
 
-std::string render_json(const Season& s, const Roster& roster) {
+void write_json(const Season& s, const Roster& roster, std::ostream& out) {
   std::uint64_t by_verdict[5] = {0, 0, 0, 0, 0};
   std::uint64_t failed = 0;
-  json::array bundles;
   for (const BundleOutcome& o : s.bundles) {
     ++by_verdict[static_cast<int>(o.verdict)];
     if (!o.verified) ++failed;
-    bundles.push_back(bundle_json(o));
   }
   json::array ignored;
   for (const std::string& n : s.ignored) ignored.emplace_back(n);
-  json::array units;
+  const json::object congresses{
+      {"expected", s.totals.expected},
+      {"held", s.totals.held},
+      {"held_percent", congress::percent_1(s.totals.held, s.totals.expected)},
+      {"missing", unit_ids(s, roster, UnitStatus::missing)},
+      {"excluded", unit_ids(s, roster, UnitStatus::excluded)},
+      {"conflict", unit_ids(s, roster, UnitStatus::conflict)}};
+  const json::object counts{
+      {"found", s.bundles.size()},
+      {"counted", by_verdict[static_cast<int>(Verdict::counted)]},
+      {"excluded", by_verdict[static_cast<int>(Verdict::excluded)]},
+      {"conflict", by_verdict[static_cast<int>(Verdict::conflict)]},
+      {"not_in_roster", by_verdict[static_cast<int>(Verdict::not_in_roster)]},
+      {"not_expected", by_verdict[static_cast<int>(Verdict::not_expected)]},
+      {"failed_verification", failed},
+      {"ignored", std::move(ignored)}};
+  // One unit and one bundle at a time: a season of thousands of units is never one JSON tree in
+  // memory.
+  out << "{\"congresses\":" << json::serialize(congresses)
+      << ",\"bundle_counts\":" << json::serialize(counts)
+      << ",\"totals\":" << json::serialize(to_json(s.totals)) << ",\"units\":[";
   for (std::size_t k = 0; k < s.units.size(); ++k) {
     const Unit& u = roster.units()[k];
     const UnitReport& r = s.units[k];
     json::array dirs;
     for (std::size_t b : r.bundles) dirs.emplace_back(s.bundles[b].dir);
-    units.push_back(
-        json::object{{"unit", u.id},
-                     {"name", u.name},
-                     {"parent", u.parent.empty() ? json::value(nullptr) : json::value(u.parent)},
-                     {"status", to_string(r.status)},
-                     {"bundles", std::move(dirs)},
-                     {"own", to_json(r.own)},
-                     {"total", to_json(r.total)}});
+    if (k != 0) out << ',';
+    out << json::serialize(json::object{
+        {"unit", u.id},
+        {"name", u.name},
+        {"parent", u.parent.empty() ? json::value(nullptr) : json::value(u.parent)},
+        {"status", to_string(r.status)},
+        {"bundles", std::move(dirs)},
+        {"own", to_json(r.own)},
+        {"total", to_json(r.total)}});
   }
-  const json::object report{
-      {"congresses",
-       json::object{{"expected", s.totals.expected},
-                    {"held", s.totals.held},
-                    {"held_percent", congress::percent_1(s.totals.held, s.totals.expected)},
-                    {"missing", unit_ids(s, roster, UnitStatus::missing)},
-                    {"excluded", unit_ids(s, roster, UnitStatus::excluded)},
-                    {"conflict", unit_ids(s, roster, UnitStatus::conflict)}}},
-      {"bundle_counts",
-       json::object{{"found", s.bundles.size()},
-                    {"counted", by_verdict[static_cast<int>(Verdict::counted)]},
-                    {"excluded", by_verdict[static_cast<int>(Verdict::excluded)]},
-                    {"conflict", by_verdict[static_cast<int>(Verdict::conflict)]},
-                    {"not_in_roster", by_verdict[static_cast<int>(Verdict::not_in_roster)]},
-                    {"not_expected", by_verdict[static_cast<int>(Verdict::not_expected)]},
-                    {"failed_verification", failed},
-                    {"ignored", std::move(ignored)}}},
-      {"totals", to_json(s.totals)},
-      {"units", std::move(units)},
-      {"bundles", std::move(bundles)}};
-  return json::serialize(report) + "\n";
+  out << "],\"bundles\":[";
+  for (std::size_t b = 0; b < s.bundles.size(); ++b) {
+    if (b != 0) out << ',';
+    out << json::serialize(bundle_json(s.bundles[b]));
+  }
+  out << "]}\n";
+}
+
+std::string render_json(const Season& s, const Roster& roster) {
+  std::ostringstream out;
+  write_json(s, roster, out);
+  return std::move(out).str();
 }
 
 std::string render_csv(const Season& s, const Roster& roster) {
@@ -167,25 +195,54 @@ void write_report(const Season& s, const Roster& roster, const fs::path& dir,
   std::error_code ec;
   fs::create_directories(nist, ec);
   if (ec) throw std::runtime_error(nist.string() + ": cannot create: " + ec.message());
-  write_atomically(dir / "report.json", render_json(s, roster));
-  write_atomically(dir / "report.csv", render_csv(s, roster));
-  write_atomically(dir / "report.html", render_html(s, roster, options.lang, options.generated));
-  std::set<std::string> written;
-  for (std::size_t k = 0; k < s.units.size(); ++k) {
-    if (s.units[k].status != UnitStatus::held) continue;
-    const Unit& u = roster.units()[k];
-    const BundleOutcome& o = s.bundles[s.units[k].bundles.front()];
-    const std::string name = u.id + ".json";
-    write_atomically(nist / name,
-                     render_nist(options.bundles / o.dir, o, u, NistContext{options.generated}));
-    written.insert(name);
-  }
-  // A unit held in an earlier run of the same --out but not now must not keep its old file.
-  for (const auto& e : fs::directory_iterator(nist)) {
-    const std::string name = e.path().filename().string();
-    if (e.is_regular_file() && e.path().extension() == ".json" && !written.contains(name)) {
-      fs::remove(e.path());
+  Moves moves;
+  try {
+    stage(dir / "report.json", [&](std::ostream& out) { write_json(s, roster, out); }, moves);
+    stage(dir / "report.csv", [&](std::ostream& out) { out << render_csv(s, roster); }, moves);
+    stage(dir / "report.html",
+          [&](std::ostream& out) {
+            out << render_html(s, roster, options.lang, options.generated);
+          },
+          moves);
+    std::set<std::string> written;
+    for (std::size_t k = 0; k < s.units.size(); ++k) {
+      if (s.units[k].status != UnitStatus::held) continue;
+      const Unit& u = roster.units()[k];
+      const BundleOutcome& o = s.bundles[s.units[k].bundles.front()];
+      const std::string name = u.id + ".json";
+      if (!o.nist_file.empty()) {  // rendered by the worker that verified the bundle
+        moves.emplace_back(o.nist_file, nist / name);
+      } else {
+        stage(nist / name,
+              [&](std::ostream& out) {
+                out << render_nist(options.bundles / o.dir, o, u, NistContext{options.generated});
+              },
+              moves);
+      }
+      written.insert(name);
     }
+    commit(moves, dir, nist);
+    moves.clear();
+    // A unit held in an earlier run of the same --out but not now must not keep its old file;
+    // the staged files of bundles not counted go too.
+    for (const auto& e : fs::directory_iterator(nist)) {
+      const std::string name = e.path().filename().string();
+      if (e.is_regular_file() && !written.contains(name) &&
+          (e.path().extension() == ".json" || name.starts_with(".nist-"))) {
+        fs::remove(e.path());
+      }
+    }
+  } catch (...) {
+    for (const auto& [tmp, file] : moves) fs::remove(tmp, ec);
+    discard_staged(nist);
+    throw;
+  }
+}
+
+void discard_staged(const fs::path& nist) {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(nist, ec)) {
+    if (e.path().filename().string().starts_with(".nist-")) fs::remove(e.path(), ec);
   }
 }
 

@@ -1,6 +1,7 @@
 #include "tally/audit/verify/box_scan.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -37,6 +38,13 @@ class LineReader {
   explicit LineReader(const fs::path& p) : fd_(::open(p.c_str(), O_RDONLY | O_CLOEXEC)) {
     if (fd_ < 0) throw UnreadableBundle(p.string() + ": cannot be read");
     path_ = p.string();
+    // A small file is read in one chunk of its size (a cell's box is a few kilobytes: zeroing
+    // a 4 MiB buffer for it would cost more than reading it).
+    struct stat st {};
+    if (::fstat(fd_, &st) == 0 && st.st_size >= 0 &&
+        static_cast<std::uint64_t>(st.st_size) < kChunkBytes) {
+      chunk_ = std::max<std::size_t>(static_cast<std::size_t>(st.st_size) + 1, 4096);
+    }
   }
   ~LineReader() {
     if (fd_ >= 0) ::close(fd_);
@@ -61,8 +69,8 @@ class LineReader {
       pos_ = 0;
       if (buf_.size() > kMaxLineBytes) throw UnreadableBundle(path_ + ": a line is too long");
       const std::size_t old = buf_.size();
-      buf_.resize(old + kChunkBytes);
-      const ssize_t n = ::read(fd_, buf_.data() + old, kChunkBytes);
+      buf_.resize(old + chunk_);
+      const ssize_t n = ::read(fd_, buf_.data() + old, chunk_);
       if (n < 0) throw UnreadableBundle(path_ + ": read error");
       buf_.resize(old + static_cast<std::size_t>(n));
       if (n == 0) eof_ = true;
@@ -74,6 +82,7 @@ class LineReader {
   std::string path_;
   std::string buf_;
   std::size_t pos_ = 0;
+  std::size_t chunk_ = kChunkBytes;
   bool eof_ = false;
 };
 
