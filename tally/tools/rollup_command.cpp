@@ -60,7 +60,8 @@ void add_rollup_command(CLI::App& app, int& exit_code) {
   CLI::App* sub = app.add_subcommand(
       "rollup", "Verify a folder of audit bundles against a roster and write the season report");
   sub->add_option("--roster", o->roster, "The roster CSV (header unit,name,parent)")->required();
-  sub->add_option("--bundles", o->bundles, "The folder whose subfolders are audit bundles")
+  sub->add_option("--bundles", o->bundles,
+                  "The folder whose subfolders (and .tar files) are audit bundles")
       ->required();
   sub->add_option("--out", o->out,
                   "The folder to write report.json, report.csv, report.html and results-nist/ into")

@@ -11,6 +11,7 @@
 
 #include "tally/audit/rollup/html_report.hpp"
 #include "tally/audit/rollup/nist_results.hpp"
+#include "tally/audit/verify/tar_bundle.hpp"
 #include "tally/congress/people.hpp"
 
 namespace tallystation::audit::rollup {
@@ -175,8 +176,8 @@ void write_report(const Season& s, const Roster& roster, const fs::path& dir,
     const Unit& u = roster.units()[k];
     const BundleOutcome& o = s.bundles[s.units[k].bundles.front()];
     const std::string name = u.id + ".json";
-    write_atomically(nist / name,
-                     render_nist(options.bundles / o.dir, o, u, NistContext{options.generated}));
+    const verify::BundleDir bundle(options.bundles / o.dir);  // a tar is unpacked again
+    write_atomically(nist / name, render_nist(bundle.path(), o, u, NistContext{options.generated}));
     written.insert(name);
   }
   // A unit held in an earlier run of the same --out but not now must not keep its old file.
