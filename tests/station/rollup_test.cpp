@@ -4,7 +4,8 @@
 // elected are counted, not described); C2 sent two bundles (a conflict: neither counts), D2's
 // bundle was tampered with (excluded, named with its first failing check, the same as
 // `tally-audit verify` gives), C3 sent none (missing), and one more bundle names a unit that is
-// not in the roster. Every figure below is computed by hand from the people in the sessions.
+// not in the roster. C1's bundle is a tar of its directory. Every figure below is computed by hand
+// from the people in the sessions.
 #include <catch2/catch.hpp>
 
 #include <sys/wait.h>
@@ -235,6 +236,11 @@ struct SeasonFixture {
          "c2",
          {}},
         bundles / "c1", true);
+    // C1's bundle reaches the auditor as a tar of its directory (CONTRACT.md section 6).
+    const std::string tar_c1 =
+        "tar -C '" + bundles.string() + "' -cf '" + (bundles / "c1.tar").string() + "' c1";
+    REQUIRE(std::system(tar_c1.c_str()) == 0);
+    fs::remove_all(bundles / "c1");
     export_without_register("D1", bundles / "d1", true);  // its inspection contest never voted
     // C2 twice: the same export under two names.
     export_with_register(
@@ -406,6 +412,22 @@ TEST_CASE("the season report counts verified congresses and sums them up the ros
     CHECK(d2->at("failed_check").at("scope") == first->scope.c_str());
     CHECK(d2->at("failed_check").at("problem") == first->problems.at(0).c_str());
     CHECK(d2->at("contests").as_array().empty());
+  }
+  SECTION("a bundle given as a tar is verified and counted as its directory would be") {
+    const json::object& c1 = unit_of(report, "C1");
+    CHECK(c1.at("status") == "held");
+    CHECK(c1.at("bundles") == json::array{"c1.tar"});
+    CHECK(body(c1.at("own").as_object(), "secretary").at("elected") == 1);
+    const json::object* b = nullptr;
+    for (const auto& e : report.at("bundles").as_array()) {
+      if (e.at("dir") == "c1.tar") b = &e.as_object();
+    }
+    REQUIRE(b != nullptr);
+    CHECK(b->at("unit") == "C1");
+    CHECK(b->at("verdict") == "counted");
+    CHECK(b->at("verified") == true);
+    CHECK(b->at("config_hash").as_string().size() == 64);
+    CHECK(b->at("contests").as_array().size() == 2);
   }
   SECTION("a duplicate unit is a conflict: both bundles listed, neither counted") {
     const json::object& c2 = unit_of(report, "C2");
@@ -659,9 +681,13 @@ TEST_CASE("each held unit's results are an ElectionReport of NIST SP 1500-100 re
   }
   CHECK(r.at("Status") == "unofficial-complete");
   // C1's minutes carry both members' countersignatures: certified.
+  bool c1_seen = false;
   for (const auto& b : season.bundles) {
-    if (b.dir == "c1") CHECK(b.certified);
+    if (b.dir != "c1.tar") continue;
+    c1_seen = true;
+    CHECK(b.certified);
   }
+  CHECK(c1_seen);
   CHECK(json::parse(read_file(out / "results-nist/C1.json")).at("Status") == "certified");
 
   SECTION("every vote count is the minutes' tally, every reference resolves") {
