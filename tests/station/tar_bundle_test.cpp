@@ -311,7 +311,7 @@ TEST_CASE("hostile tar files are refused, naming the entry, and nothing is left 
        "entry 2: a zero block inside the archive (an archive with more after its end)"},
       {"two top directories", member("a/session.json", '0', "{}") + member("b/f", '0', "") + kEnd,
        "no session.json at the top of the archive, and not one single top-level directory"},
-      {"nothing in it", kEnd, "the archive holds no file"},
+      {"nothing in it", kEnd, "the archive holds no entry"},
       {"empty file", "", "an empty file, not a tar archive"},
       {"not a tar", std::string(600, 'x'), "not a tar archive (no valid first header)"},
       {"bzip2", "BZh91AY&SY" + std::string(600, 'x'),

@@ -476,7 +476,7 @@ class Extractor {
     for (const auto& [name, kind] : kinds_) {
       if (!name.empty()) tops.insert(name.substr(0, name.find('/')));
     }
-    if (tops.empty()) refuse("the archive holds no file");
+    if (tops.empty()) refuse("the archive holds no entry");
     if (tops.size() == 1 && kinds_.at(*tops.begin()) != Kind::file) return into_ / *tops.begin();
     refuse("no session.json at the top of the archive, and not one single top-level directory");
   }
