@@ -1,9 +1,9 @@
 #pragma once
 // An audit bundle given as a directory or as an uncompressed tar of one (CONTRACT.md section 6;
 // docs/audit.md "Bundles as tar files" is the spec of what is accepted and refused). A directory
-// is used in place. A regular file is read as a tar, strictly and as a stream (64 KiB at a time,
-// never a whole file in memory), and extracted into a fresh private directory (mkdtemp, 0700)
-// under std::filesystem::temp_directory_path(): files 0600, directories 0700, created with
+// is used in place. A regular file is read by TarReader (tar_reader.hpp: strict, as a stream, 64
+// KiB at a time), its names checked here, and extracted into a fresh private directory (mkdtemp,
+// 0700) under std::filesystem::temp_directory_path(): files 0600, directories 0700, created with
 // O_EXCL | O_NOFOLLOW, nothing of the archive's modes, owners or times applied. A BundleDir owns
 // that directory and removes it in its destructor, so disk use lasts as long as the object.
 // Anything refused throws UnreadableBundle naming the archive and the entry; nothing is left
