@@ -77,8 +77,8 @@ add_dependencies(station_rollup_tests tally-audit)
 catch_discover_tests(station_rollup_tests TEST_PREFIX "station rollup: ")
 
 # Audit bundles given as tar files: GNU tar's formats verify as the directory does, hostile
-# archives written by hand are refused, tally-audit verify and receipt take a tar
-# (docs/audit.md "Bundles as tar files").
+# archives written by hand are refused, tally-audit verify and receipt take a tar, the season
+# rollup reads *.tar files (docs/audit.md "Bundles as tar files").
 add_executable(station_tar_bundle_tests
   ${CMAKE_CURRENT_SOURCE_DIR}/core_main.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/tar_bundle_test.cpp)

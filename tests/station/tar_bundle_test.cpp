@@ -1,13 +1,15 @@
 // Audit bundles given as tar files (docs/audit.md "Bundles as tar files"): a real exported
 // bundle tarred by GNU tar in each format verifies exactly as its directory does; hostile
 // archives written here header by header are each refused with their own message, nothing is
-// written outside the private extraction folder, and that folder is gone once the BundleDir is.
+// written outside the private extraction folder, and that folder is gone once the BundleDir is;
+// `tally-audit verify` and `receipt` take a tar, and the season rollup reads *.tar files.
 #include <catch2/catch.hpp>
 
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -17,8 +19,10 @@
 #include <vector>
 
 #include "core_fixture.hpp"
+#include "crypto/hash.hpp"
 #include "exported_bundle.hpp"
 #include "station/ctl/audit_bundle.hpp"
+#include "tally/audit/rollup/season.hpp"
 #include "tally/audit/verify/tar_bundle.hpp"
 #include "tally/audit/verify/verifier.hpp"
 
@@ -26,6 +30,8 @@ using namespace tallystation;
 using namespace tallystation::station;
 using namespace tallystation::station::testing;
 namespace fs = std::filesystem;
+namespace json = boost::json;
+namespace rollup = tallystation::audit::rollup;
 namespace verify = tallystation::audit::verify;
 
 namespace {
@@ -377,4 +383,38 @@ TEST_CASE("tally-audit verify and receipt take a tar, and a refused one exits 2"
   CHECK(cli("verify " + q(f.dir / "no-such.tar")) == 2);
   CHECK(read_file(out).find("no-such.tar: not a directory or a tar file") != std::string::npos);
   CHECK(tmp.empty());
+}
+
+TEST_CASE("the season rollup takes *.tar files as bundles and a refused one as unreadable",
+          "[tar]") {
+  TarFixture& f = TarFixture::get();
+  const fs::path season = f.dir / "season";
+  fs::remove_all(season);
+  fs::create_directories(season);
+  run("tar -cf " + q(season / "good.tar") + " -C " + q(f.dir) + " bundle");
+  write_file(season / "bad.tar", member("session.json", '0', "{}") + member("../x", '0') + kEnd);
+  run("tar -czf " + q(season / "other.tgz") + " -C " + q(f.dir) + " bundle");
+  const std::string unit(json::parse(read_file(f.bundle / "session.json")).at("id").as_string());
+  write_file(f.dir / "season-roster.csv", "unit,name,parent\n" + unit + ",The unit,\n");
+  const rollup::Roster roster = rollup::read_roster(f.dir / "season-roster.csv");
+  const OwnTmpdir tmp("tmp-season");
+  const rollup::Season s = rollup::rollup(roster, season, {2u, false});
+  CHECK(s.ignored == std::vector<std::string>{"other.tgz"});
+  REQUIRE(s.bundles.size() == 2);
+  const rollup::BundleOutcome& bad = s.bundles[0];
+  CHECK(bad.dir == "bad.tar");
+  CHECK(bad.unit == "");
+  CHECK(bad.verdict == rollup::Verdict::not_in_roster);
+  CHECK(bad.failed_check == "unreadable");
+  CHECK(bad.problem ==
+        (season / "bad.tar").string() + ": entry 2 \"../x\": a name with .. is refused");
+  const rollup::BundleOutcome& good = s.bundles[1];
+  CHECK(good.dir == "good.tar");
+  CHECK(good.unit == unit);
+  CHECK(good.verified);
+  CHECK(good.verdict == rollup::Verdict::counted);
+  CHECK(good.config_hash == crypto::to_hex(crypto::sha256(read_file(f.bundle / "session.json"))));
+  CHECK(s.totals.held == 1);
+  CHECK(tmp.empty());
+  CHECK_FALSE(fs::exists(season / "x"));
 }
