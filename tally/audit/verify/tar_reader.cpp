@@ -9,7 +9,6 @@
 #include <cerrno>
 #include <cstring>
 #include <set>
-#include <system_error>
 
 namespace tallystation::audit::verify {
 
