@@ -28,7 +28,7 @@ void add_receipt_command(CLI::App& app, int& exit_code) {
   CLI::App* sub = app.add_subcommand(
       "receipt", "Check a ballot receipt: station signature and inclusion in the published box");
   sub->add_option("receipt", o->receipt, "The receipt envelope (JSON file)")->required();
-  sub->add_option("bundle", o->bundle, "The audit bundle directory")->required();
+  sub->add_option("bundle", o->bundle, "The audit bundle directory or a tar of it")->required();
   sub->add_flag("--json", o->json, "One JSON object on stdout");
   sub->callback([o, &exit_code] { exit_code = run_receipt(*o); });
 }

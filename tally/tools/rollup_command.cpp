@@ -40,8 +40,13 @@ int run_rollup(const RollupCli& o) {
     const rollup::Roster roster = rollup::read_roster(o.roster);
     // The workers write each congress's NIST results while its bundle is at hand, staged in
     // the folder they end in; write_report moves them into place.
-    const std::filesystem::path nist = std::filesystem::path(o.out) / "results-nist";
-    std::filesystem::create_directories(nist);
+    // A run that ends without a report leaves no folder it made.
+    namespace fs = std::filesystem;
+    const fs::path out(o.out);
+    const fs::path nist = out / "results-nist";
+    const bool out_existed = fs::exists(out);
+    const bool nist_existed = fs::exists(nist);
+    fs::create_directories(nist);
     const std::string generated = utc_now();
     rollup::Season season;
     try {
@@ -49,6 +54,9 @@ int run_rollup(const RollupCli& o) {
                               rollup::RollupOptions{o.jobs, o.require_certified, nist, generated});
     } catch (...) {
       rollup::discard_staged(nist);
+      std::error_code ec;
+      if (!nist_existed) fs::remove(nist, ec);
+      if (!out_existed) fs::remove(out, ec);
       throw;
     }
     rollup::write_report(season, roster, o.out,
@@ -72,7 +80,8 @@ void add_rollup_command(CLI::App& app, int& exit_code) {
   CLI::App* sub = app.add_subcommand(
       "rollup", "Verify a folder of audit bundles against a roster and write the season report");
   sub->add_option("--roster", o->roster, "The roster CSV (header unit,name,parent)")->required();
-  sub->add_option("--bundles", o->bundles, "The folder whose subfolders are audit bundles")
+  sub->add_option("--bundles", o->bundles,
+                  "The folder whose subfolders (and .tar files) are audit bundles")
       ->required();
   sub->add_option("--out", o->out,
                   "The folder to write report.json, report.csv, report.html and results-nist/ into")

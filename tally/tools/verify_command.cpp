@@ -46,7 +46,8 @@ void add_verify_command(CLI::App& app, int& exit_code) {
   auto o = std::make_shared<VerifyCli>();
   CLI::App* sub = app.add_subcommand(
       "verify", "Verify an audit bundle: signatures, tokens, box roots, recounts, command log");
-  sub->add_option("bundle", o->bundle, "The bundle directory (stationctl export)")->required();
+  sub->add_option("bundle", o->bundle, "The bundle directory (stationctl export) or a tar of it")
+      ->required();
   sub->add_flag("--json", o->json, "One JSON object on stdout instead of the readable report");
   sub->add_option("--threads", o->threads, "Threads checking ballot signatures (default 2)")
       ->check(CLI::Range(1u, 64u));

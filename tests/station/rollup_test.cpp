@@ -4,7 +4,8 @@
 // elected are counted, not described); C2 sent two bundles (a conflict: neither counts), D2's
 // bundle was tampered with (excluded, named with its first failing check, the same as
 // `tally-audit verify` gives), C3 sent none (missing), and one more bundle names a unit that is
-// not in the roster. Every figure below is computed by hand from the people in the sessions.
+// not in the roster. C1's bundle is a tar of its directory. Every figure below is computed by hand
+// from the people in the sessions.
 #include <catch2/catch.hpp>
 
 #include <sys/wait.h>
@@ -39,6 +40,13 @@ namespace rollup = tallystation::audit::rollup;
 namespace verify = tallystation::audit::verify;
 
 namespace {
+
+// The rollup on `jobs` threads, nothing else set (no NIST staging).
+rollup::RollupOptions jobs_option(unsigned jobs) {
+  rollup::RollupOptions o;
+  o.jobs = jobs;
+  return o;
+}
 
 // {"id","name","birth_date","sex","ethnic_group","local"}; born on 1 January, so the age on the
 // congress date 2025-06-10 is 2025 - year.
@@ -235,6 +243,11 @@ struct SeasonFixture {
          "c2",
          {}},
         bundles / "c1", true);
+    // C1's bundle reaches the auditor as a tar of its directory (CONTRACT.md section 6).
+    const std::string tar_c1 =
+        "tar -C '" + bundles.string() + "' -cf '" + (bundles / "c1.tar").string() + "' c1";
+    REQUIRE(std::system(tar_c1.c_str()) == 0);
+    fs::remove_all(bundles / "c1");
     export_without_register("D1", bundles / "d1", true);  // its inspection contest never voted
     // C2 twice: the same export under two names.
     export_with_register(
@@ -301,7 +314,7 @@ TEST_CASE("the season report counts verified congresses and sums them up the ros
   SeasonFixture& f = SeasonFixture::get();
   const rollup::Roster roster = rollup::read_roster(f.roster_file);
   const unsigned jobs = GENERATE(1u, 3u);
-  const rollup::Season season = rollup::rollup(roster, f.bundles, {jobs, false});
+  const rollup::Season season = rollup::rollup(roster, f.bundles, jobs_option(jobs));
   const json::object report = json::parse(rollup::render_json(season, roster)).as_object();
   INFO(json::serialize(report));
 
@@ -406,6 +419,22 @@ TEST_CASE("the season report counts verified congresses and sums them up the ros
     CHECK(d2->at("failed_check").at("scope") == first->scope.c_str());
     CHECK(d2->at("failed_check").at("problem") == first->problems.at(0).c_str());
     CHECK(d2->at("contests").as_array().empty());
+  }
+  SECTION("a bundle given as a tar is verified and counted as its directory would be") {
+    const json::object& c1 = unit_of(report, "C1");
+    CHECK(c1.at("status") == "held");
+    CHECK(c1.at("bundles") == json::array{"c1.tar"});
+    CHECK(body(c1.at("own").as_object(), "secretary").at("elected") == 1);
+    const json::object* b = nullptr;
+    for (const auto& e : report.at("bundles").as_array()) {
+      if (e.at("dir") == "c1.tar") b = &e.as_object();
+    }
+    REQUIRE(b != nullptr);
+    CHECK(b->at("unit") == "C1");
+    CHECK(b->at("verdict") == "counted");
+    CHECK(b->at("verified") == true);
+    CHECK(b->at("config_hash").as_string().size() == 64);
+    CHECK(b->at("contests").as_array().size() == 2);
   }
   SECTION("a duplicate unit is a conflict: both bundles listed, neither counted") {
     const json::object& c2 = unit_of(report, "C2");
@@ -629,7 +658,7 @@ json::object minutes_of(const fs::path& file) {
 TEST_CASE("each held unit's results are an ElectionReport of NIST SP 1500-100 rev. 2", "[rollup]") {
   SeasonFixture& f = SeasonFixture::get();
   const rollup::Roster roster = rollup::read_roster(f.roster_file);
-  const rollup::Season season = rollup::rollup(roster, f.bundles, {2u, false});
+  const rollup::Season season = rollup::rollup(roster, f.bundles, jobs_option(2));
   const fs::path out = f.dir / "report-nist";
   rollup::write_report(season, roster, out, {f.bundles, rollup::Lang::en, "2026-01-02T03:04:05Z"});
   const json::object r = json::parse(read_file(out / "results-nist/P.json")).as_object();
@@ -659,9 +688,13 @@ TEST_CASE("each held unit's results are an ElectionReport of NIST SP 1500-100 re
   }
   CHECK(r.at("Status") == "unofficial-complete");
   // C1's minutes carry both members' countersignatures: certified.
+  bool c1_seen = false;
   for (const auto& b : season.bundles) {
-    if (b.dir == "c1") CHECK(b.certified);
+    if (b.dir != "c1.tar") continue;
+    c1_seen = true;
+    CHECK(b.certified);
   }
+  CHECK(c1_seen);
   CHECK(json::parse(read_file(out / "results-nist/C1.json")).at("Status") == "certified");
 
   SECTION("every vote count is the minutes' tally, every reference resolves") {
@@ -746,7 +779,7 @@ TEST_CASE("report.html shows the season in English and Vietnamese, self-containe
   write_file(roster_file, std::string(kRoster).replace(std::string(kRoster).find("Province P"), 10,
                                                        "<b>P</b> & \"\"P's\"\""));
   const rollup::Roster roster = rollup::read_roster(roster_file);
-  const rollup::Season season = rollup::rollup(roster, f.bundles, {2u, false});
+  const rollup::Season season = rollup::rollup(roster, f.bundles, jobs_option(2));
   const std::string html = rollup::render_html(season, roster, rollup::Lang::vi, "<now>");
   CHECK(html.find("&lt;b&gt;P&lt;/b&gt; &amp; &quot;P&#39;s&quot;") != std::string::npos);
   CHECK(html.find("<b>") == std::string::npos);

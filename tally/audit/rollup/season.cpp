@@ -12,6 +12,7 @@
 
 #include "crypto/hash.hpp"
 #include "tally/audit/rollup/nist_results.hpp"
+#include "tally/audit/verify/tar_bundle.hpp"
 #include "tally/audit/verify/verifier.hpp"
 
 namespace tallystation::audit::rollup {
@@ -39,11 +40,21 @@ std::string string_member(const std::optional<std::string>& text, const char* me
 
 // One bundle: its unit, its verdict as `tally-audit verify` gives it, and, verified, its figures
 // (and with options.nist_staging its NIST results, staged as file `index`). Nothing of the bundle
-// outlives this call but the outcome.
-BundleOutcome examine(const fs::path& bundle, const RollupOptions& options, const Roster& roster,
+// outlives this call but the outcome: a tar is unpacked here, by the worker that verifies it, and
+// removed when the call returns.
+BundleOutcome examine(const fs::path& entry, const RollupOptions& options, const Roster& roster,
                       std::size_t index) {
   BundleOutcome o;
-  o.dir = bundle.filename().string();
+  o.dir = entry.filename().string();
+  std::optional<verify::BundleDir> opened;
+  try {
+    opened.emplace(entry);
+  } catch (const verify::UnreadableBundle& e) {  // a refused tar: its unit is not known
+    o.failed_check = "unreadable";
+    o.problem = e.what();
+    return o;
+  }
+  const fs::path& bundle = opened->path();
   const std::optional<std::string> session = slurp(bundle / "session.json");
   o.unit = string_member(session, "id");
   if (session) o.config_hash = crypto::to_hex(crypto::sha256(*session));
@@ -72,10 +83,10 @@ BundleOutcome examine(const fs::path& bundle, const RollupOptions& options, cons
     }
   } catch (const verify::UnreadableBundle& e) {
     o.failed_check = "unreadable";
-    o.problem = e.what();
+    o.problem = opened->in_archive(e.what());
   } catch (const std::exception& e) {  // as `tally-audit verify`: no verdict
     o.failed_check = "unreadable";
-    o.problem = std::string("cannot read the bundle: ") + e.what();
+    o.problem = std::string("cannot read the bundle: ") + opened->in_archive(e.what());
   }
   if (!o.verified) return o;
   try {
@@ -86,7 +97,7 @@ BundleOutcome examine(const fs::path& bundle, const RollupOptions& options, cons
     o.contests.clear();
     o.figures = Figures{};
     o.failed_check = "unreadable";
-    o.problem = std::string("reading the verified minutes: ") + e.what();
+    o.problem = std::string("reading the verified minutes: ") + opened->in_archive(e.what());
     return o;
   }
   const std::optional<std::size_t> unit = roster.find(o.unit);
@@ -110,7 +121,8 @@ std::vector<fs::path> list_bundles(const fs::path& dir, std::vector<std::string>
   fs::directory_iterator it(dir, ec);
   if (ec) throw verify::UnreadableBundle(dir.string() + ": " + ec.message());
   for (const auto& e : it) {
-    if (e.is_directory(ec)) {
+    if (e.is_directory(ec) ||
+        (e.is_regular_file(ec) && e.path().filename().string().ends_with(".tar"))) {
       out.push_back(e.path());
     } else {
       ignored.push_back(e.path().filename().string());

@@ -1,8 +1,9 @@
 #pragma once
 // `tally-audit rollup` as a library call (docs/audit.md "The season report"): every immediate
-// subdirectory of a folder is an audit bundle; each is verified exactly as `tally-audit verify`
-// does (verify::verify_bundle, default options), on `jobs` threads, one bundle per thread at a
-// time, everything read from it released once its outcome is taken (memory: jobs x one bundle,
+// subdirectory of a folder, and every regular file in it named *.tar, is an audit bundle; each is
+// verified exactly as `tally-audit verify` does (verify::verify_bundle, default options), on
+// `jobs` threads, one bundle per thread at a time, everything read from it released (and a tar's
+// unpacked copy removed) once its outcome is taken (memory and temporary disk: jobs x one bundle,
 // plus a small outcome per bundle). A bundle names its unit by its session `id`. The outcomes are
 // then matched with the roster and the verified figures summed up the roster's hierarchy.
 // Thread safe between calls.
@@ -27,7 +28,7 @@ enum class Verdict : std::uint8_t {
 std::string_view to_string(Verdict v);
 
 struct BundleOutcome {
-  std::string dir;               // the bundle's directory name inside the bundles folder
+  std::string dir;               // its directory or .tar file name in the bundles folder
   std::string unit;              // its session `id` ("" if session.json gives none)
   bool verified = false;         // tally-audit verify would exit 0
   bool certified = false;        // verified, and every `certification` check passed (no warning)
@@ -58,7 +59,7 @@ struct UnitReport {
 
 struct Season {
   std::vector<BundleOutcome> bundles;  // by directory name
-  std::vector<std::string> ignored;    // entries of the folder that are not directories
+  std::vector<std::string> ignored;    // entries of the folder neither directories nor *.tar files
   std::vector<UnitReport> units;       // roster order
   Figures totals;                      // the whole roster
 };

@@ -14,6 +14,7 @@
 
 #include "tally/audit/rollup/html_report.hpp"
 #include "tally/audit/rollup/nist_results.hpp"
+#include "tally/audit/verify/tar_bundle.hpp"
 #include "tally/congress/people.hpp"
 
 namespace tallystation::audit::rollup {
@@ -215,7 +216,8 @@ void write_report(const Season& s, const Roster& roster, const fs::path& dir,
       } else {
         stage(nist / name,
               [&](std::ostream& out) {
-                out << render_nist(options.bundles / o.dir, o, u, NistContext{options.generated});
+                const verify::BundleDir bundle(options.bundles / o.dir);  // a tar: unpacked again
+                out << render_nist(bundle.path(), o, u, NistContext{options.generated});
               },
               moves);
       }

@@ -9,6 +9,7 @@
 #include "crypto/merkle.hpp"
 #include "tally/audit/verify/box_scan.hpp"
 #include "tally/audit/verify/round_check.hpp"
+#include "tally/audit/verify/tar_bundle.hpp"
 #include "tally/congress/congress.hpp"
 #include "tally/counter.hpp"
 
@@ -156,10 +157,7 @@ void replay(const fs::path& bundle, const SessionDef& session, const LogFacts& l
   report.add(effects.done());
 }
 
-}  // namespace
-
-Report verify_bundle(const fs::path& bundle, const VerifyOptions& options) {
-  if (!fs::is_directory(bundle)) throw UnreadableBundle(bundle.string() + ": not a directory");
+Report verify_bundle_dir(const fs::path& bundle, const VerifyOptions& options) {
   Report report;
   const SessionDef session = load_session(bundle / "session.json");
   const LogFacts log = read_command_log(bundle, session, report);
@@ -176,7 +174,7 @@ Report verify_bundle(const fs::path& bundle, const VerifyOptions& options) {
   return report;
 }
 
-Report verify_receipt(const fs::path& receipt_file, const fs::path& bundle) {
+Report verify_receipt_dir(const fs::path& receipt_file, const fs::path& bundle) {
   Report report;
   const crypto::KeySet station = station_keys(station_pem_of(bundle));
   auto receipt = crypto::parse_envelope(read_whole_file(receipt_file));
@@ -259,6 +257,28 @@ Report verify_receipt(const fs::path& receipt_file, const fs::path& bundle) {
   }
   report.add(inc.done());
   return report;
+}
+
+}  // namespace
+
+// A tar bundle is unpacked for the call and removed after it; a file named in an error is named
+// as the archive's member.
+Report verify_bundle(const fs::path& bundle, const VerifyOptions& options) {
+  const BundleDir dir(bundle);
+  try {
+    return verify_bundle_dir(dir.path(), options);
+  } catch (const UnreadableBundle& e) {
+    throw UnreadableBundle(dir.in_archive(e.what()));
+  }
+}
+
+Report verify_receipt(const fs::path& receipt, const fs::path& bundle) {
+  const BundleDir dir(bundle);
+  try {
+    return verify_receipt_dir(receipt, dir.path());
+  } catch (const UnreadableBundle& e) {
+    throw UnreadableBundle(dir.in_archive(e.what()));
+  }
 }
 
 }  // namespace tallystation::audit::verify

@@ -1,9 +1,10 @@
 #pragma once
 // `tally-audit verify BUNDLE` and `tally-audit receipt RECEIPT BUNDLE` as library calls
-// (docs/audit.md). The verifier trusts nothing but the bundle directory: it recomputes the
-// command log's chain, every signature, every token set, box root and count, and compares them
-// with what the bundle claims. It shares no code with station/ (an independent reading of the
-// documents); it uses crypto/ and the tally/ engine.
+// (docs/audit.md). The verifier trusts nothing but the bundle: a directory, or a tar of one that
+// the call unpacks into a private temporary folder and removes again (tar_bundle.hpp). It
+// recomputes the command log's chain, every signature, every token set, box root and count, and
+// compares them with what the bundle claims. It shares no code with station/ (an independent
+// reading of the documents); it uses crypto/ and the tally/ engine.
 //
 // Both calls throw UnreadableBundle when an input cannot be read or parsed at all (exit 2);
 // every other problem is a failed check in the report (exit 1). Thread safe between calls; one

@@ -1,0 +1,43 @@
+#pragma once
+// An audit bundle given as a directory or as an uncompressed tar of one (CONTRACT.md section 6;
+// docs/audit.md "Bundles as tar files" is the spec of what is accepted and refused). A directory
+// is used in place. A regular file is read by TarReader (tar_reader.hpp: strict, as a stream, 64
+// KiB at a time), its names checked here, and extracted into a fresh private directory (mkdtemp,
+// 0700) under std::filesystem::temp_directory_path(): files 0600, directories 0700, created with
+// O_EXCL | O_NOFOLLOW, nothing of the archive's modes, owners or times applied. A BundleDir owns
+// that directory and removes it in its destructor, so disk use lasts as long as the object.
+// Anything refused throws UnreadableBundle naming the archive and the entry; nothing is left
+// behind. Not thread safe; distinct objects are independent.
+#include <filesystem>
+#include <string>
+
+#include "tally/audit/verify/bundle_model.hpp"
+
+namespace tallystation::audit::verify {
+
+class BundleDir {
+ public:
+  // Opens `bundle`: a directory in place, a regular file as a tar (see above). Throws
+  // UnreadableBundle if it is neither, or if the archive is refused.
+  explicit BundleDir(const std::filesystem::path& bundle);
+  ~BundleDir();
+  BundleDir(const BundleDir&) = delete;
+  BundleDir& operator=(const BundleDir&) = delete;
+
+  // The bundle's root, the folder that holds session.json: the directory itself, or, for a tar,
+  // the extraction folder if session.json is at the top of the archive, else the archive's one
+  // top-level directory inside it.
+  const std::filesystem::path& path() const { return root_; }
+  bool unpacked() const { return !unpacked_.empty(); }
+
+  // `message` with the extraction folder's path replaced by "ARCHIVE: ", so that a file named in
+  // an error reads as the archive's member it came from; unchanged for a directory.
+  std::string in_archive(const std::string& message) const;
+
+ private:
+  std::filesystem::path archive_;   // the tar as given; empty for a directory
+  std::filesystem::path unpacked_;  // the extraction folder (owned); empty for a directory
+  std::filesystem::path root_;
+};
+
+}  // namespace tallystation::audit::verify
