@@ -306,7 +306,7 @@ BoxScan scan_box(const fs::path& ballots_file, const BoxInput& in, Report& repor
   LineReader reader(ballots_file);
   WorkerPool pool(in.threads);
   std::deque<std::unique_ptr<Batch>> inflight;
-  const std::size_t max_inflight = 4 * pool.size();
+  const std::size_t max_inflight = std::max<std::size_t>(1, 4 * pool.size());
   std::uint64_t line_no = 0;
   auto submit = [&](std::unique_ptr<Batch> b) {
     Batch* raw = b.get();

@@ -35,7 +35,7 @@ struct BoxInput {
   const LogFacts* log = nullptr;
   const RoundFacts* facts = nullptr;
   const TokenSet* tokens = nullptr;
-  unsigned threads = 2;
+  unsigned threads = 2;  // 0: on the calling thread
 };
 
 struct BoxScan {

@@ -8,7 +8,8 @@
 //
 // Both calls throw UnreadableBundle when an input cannot be read or parsed at all (exit 2);
 // every other problem is a failed check in the report (exit 1). Thread safe between calls; one
-// call uses `threads` worker threads for ballot signatures.
+// call uses `threads` worker threads for ballot signatures (0: none, everything on the calling
+// thread; `tally-audit rollup` verifies one bundle per thread so).
 #include <filesystem>
 #include <string>
 

@@ -3,7 +3,6 @@
 namespace tallystation::audit::verify {
 
 WorkerPool::WorkerPool(unsigned threads) {
-  if (threads == 0) threads = 1;
   for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
 }
 
@@ -19,6 +18,10 @@ WorkerPool::~WorkerPool() {
 std::future<void> WorkerPool::submit(std::function<void()> job) {
   std::packaged_task<void()> task(std::move(job));
   std::future<void> f = task.get_future();
+  if (threads_.empty()) {  // no threads: the job runs here, now
+    task();
+    return f;
+  }
   {
     std::lock_guard lock(mutex_);
     jobs_.push_back(std::move(task));
