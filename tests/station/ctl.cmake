@@ -76,6 +76,21 @@ target_compile_definitions(station_rollup_tests PRIVATE
 add_dependencies(station_rollup_tests tally-audit)
 catch_discover_tests(station_rollup_tests TEST_PREFIX "station rollup: ")
 
+# tallystation-genseason: a small generated season verifies whole through `tally-audit rollup`,
+# grouped by its roster, three rounds per district, the same seed the same figures (docs/audit.md
+# "A generated season").
+add_executable(station_season_tests
+  ${CMAKE_CURRENT_SOURCE_DIR}/core_main.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/season_test.cpp)
+target_link_libraries(station_season_tests
+  PRIVATE tallystation::app Boost::json Catch2::Catch2)
+target_compile_definitions(station_season_tests PRIVATE
+  TALLY_AUDIT_PATH="$<TARGET_FILE:tally-audit>"
+  GENSEASON_PATH="$<TARGET_FILE:tallystation-genseason>")
+add_dependencies(station_season_tests tally-audit tallystation-genseason)
+catch_discover_tests(station_season_tests TEST_PREFIX "station season: "
+  PROPERTIES TIMEOUT 300)
+
 # Audit bundles given as tar files: GNU tar's formats verify as the directory does, hostile
 # archives written by hand are refused, tally-audit verify and receipt take a tar, the season
 # rollup reads *.tar files (docs/audit.md "Bundles as tar files").

@@ -481,6 +481,32 @@ TEST_CASE("the season report counts verified congresses and sums them up the ros
   }
 }
 
+TEST_CASE("report.json writes figures exactly as their JSON objects serialize", "[rollup]") {
+  SeasonFixture& f = SeasonFixture::get();
+  const rollup::Roster roster = rollup::read_roster(f.roster_file);
+  const rollup::Season season = rollup::rollup(roster, f.bundles, jobs_option(2));
+  std::vector<const rollup::Figures*> all{&season.totals};
+  for (const rollup::UnitReport& u : season.units) {
+    all.push_back(&u.own);
+    all.push_back(&u.total);
+  }
+  rollup::Figures zero;
+  all.push_back(&zero);
+  for (const rollup::Figures* fig : all) {
+    std::string text;
+    rollup::append_json(*fig, text);
+    CHECK(text == json::serialize(rollup::to_json(*fig)));
+  }
+  // And the whole report parses, with every unit's figures as to_json gives them.
+  const json::object report = json::parse(rollup::render_json(season, roster)).as_object();
+  const json::array& units = report.at("units").as_array();
+  REQUIRE(units.size() == season.units.size());
+  for (std::size_t k = 0; k < units.size(); ++k) {
+    CHECK(units[k].at("own") == json::value(rollup::to_json(season.units[k].own)));
+    CHECK(units[k].at("total") == json::value(rollup::to_json(season.units[k].total)));
+  }
+}
+
 TEST_CASE("tally-audit rollup writes report.json and report.csv, and refuses a bad roster",
           "[rollup]") {
   SeasonFixture& f = SeasonFixture::get();

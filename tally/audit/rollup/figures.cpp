@@ -226,6 +226,91 @@ json::object to_json(const Figures& f) {
                       {"bodies", std::move(bodies)}};
 }
 
+namespace {
+
+void put_count(std::string& out, const char* name, std::uint64_t n) {
+  out += '"';
+  out += name;
+  out += "\":";
+  out += std::to_string(n);
+}
+
+void put_share(std::string& out, const char* name, std::uint64_t count, std::uint64_t whole) {
+  out += '"';
+  out += name;
+  out += "\":{\"count\":";
+  out += std::to_string(count);
+  out += ",\"percent\":\"";
+  out += congress::percent_1(count, whole);  // digits and a point: nothing to escape
+  out += "\"}";
+}
+
+}  // namespace
+
+void append_json(const Figures& f, std::string& out) {
+  out += '{';
+  put_count(out, "expected", f.expected);
+  out += ",\"held\":";
+  out += std::to_string(f.held);
+  out += ",\"held_percent\":\"";
+  out += congress::percent_1(f.held, f.expected);
+  out += "\",";
+  put_count(out, "missing", f.missing);
+  out += ',';
+  put_count(out, "excluded", f.excluded);
+  out += ',';
+  put_count(out, "conflict", f.conflict);
+  out += ',';
+  put_count(out, "units_without_secretary", f.units_without_secretary);
+  out += ',';
+  put_count(out, "contests_not_complete", f.contests_not_complete);
+  out += ",\"bodies\":{";
+  for (std::size_t i = 0; i < kOffices.size(); ++i) {
+    const BodyFigures& b = f.bodies[i];
+    if (i != 0) out += ',';
+    out += '"';
+    out += kOffices[i];
+    out += "\":{";
+    put_count(out, "contests", b.contests);
+    out += ',';
+    put_count(out, "elected", b.elected);
+    out += ',';
+    put_count(out, "described", b.described);
+    out += ',';
+    put_share(out, "re_elected", b.re_elected, b.described);
+    out += ',';
+    put_share(out, "first_time", b.first_time, b.described);
+    out += ',';
+    put_share(out, "women", b.women, b.described);
+    out += ',';
+    put_share(out, "under_40", b.under_40, b.described);
+    out += ',';
+    put_share(out, "ethnic_minority", b.ethnic_minority, b.described);
+    out += ',';
+    put_share(out, "non_local", b.non_local, b.described);
+    out += ",\"mean_age\":";
+    if (b.described == 0) {
+      out += "null";
+    } else {
+      out += '"';
+      out += congress::percent_1(b.age_sum, b.described * 100);
+      out += '"';
+    }
+    out += ",\"plan\":{";
+    put_count(out, "contests", b.planned_contests);
+    out += ',';
+    put_count(out, "planned", b.planned);
+    out += ',';
+    put_share(out, "planned_not_elected", b.planned_not_elected, b.planned);
+    out += ',';
+    put_count(out, "elected", b.elected_in_planned);
+    out += ',';
+    put_share(out, "elected_outside_plan", b.elected_outside_plan, b.elected_in_planned);
+    out += "}}";
+  }
+  out += "}}";
+}
+
 std::vector<std::string> csv_columns() {
   std::vector<std::string> out = {"expected",
                                   "held",

@@ -78,6 +78,9 @@ Figures bundle_figures(const std::filesystem::path& bundle, std::vector<ContestT
 // {"expected","held","held_percent","missing","excluded","conflict","units_without_secretary",
 //  "contests_not_complete","bodies":{office:{..}}} as docs/audit.md "The season report" gives.
 boost::json::object to_json(const Figures& f);
+// The same object, compact, appended to `out` as json::serialize(to_json(f)) would write it,
+// without building it (report.json has two per roster unit).
+void append_json(const Figures& f, std::string& out);
 
 // The CSV columns of to_csv_row, after unit, name, parent, status.
 std::vector<std::string> csv_columns();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <mutex>
@@ -43,7 +44,7 @@ std::string string_member(const std::optional<std::string>& text, const char* me
 // outlives this call but the outcome: a tar is unpacked here, by the worker that verifies it, and
 // removed when the call returns.
 BundleOutcome examine(const fs::path& entry, const RollupOptions& options, const Roster& roster,
-                      std::size_t index) {
+                      std::size_t index, Figures& figures) {
   BundleOutcome o;
   o.dir = entry.filename().string();
   std::optional<verify::BundleDir> opened;
@@ -90,12 +91,12 @@ BundleOutcome examine(const fs::path& entry, const RollupOptions& options, const
   }
   if (!o.verified) return o;
   try {
-    o.figures = bundle_figures(bundle, o.contests);
+    figures = bundle_figures(bundle, o.contests);
   } catch (const std::exception& e) {  // changed under the reader after its verification
     o.verified = false;
     o.certified = false;
     o.contests.clear();
-    o.figures = Figures{};
+    figures = Figures{};
     o.failed_check = "unreadable";
     o.problem = std::string("reading the verified minutes: ") + opened->in_archive(e.what());
     return o;
@@ -109,21 +110,49 @@ BundleOutcome examine(const fs::path& entry, const RollupOptions& options, const
   out.write(text.data(), static_cast<std::streamsize>(text.size()));
   out.close();
   if (!out) throw std::runtime_error(file.string() + ": cannot write");
-  o.nist_file = file;
+  o.nist_file = file.string();
   return o;
 }
 
-std::vector<fs::path> list_bundles(const fs::path& dir, std::vector<std::string>& ignored) {
+// The part of a bundle's report.json entry that does not depend on the roster: from `verified`
+// on, as compact JSON without its opening brace.
+std::string entry_tail(const BundleOutcome& o) {
+  json::array contests;
+  for (const ContestTrace& t : o.contests) {
+    contests.push_back(json::object{{"contest", t.contest},
+                                    {"round", t.round},
+                                    {"counted", t.counted},
+                                    {"office", t.office},
+                                    {"elected", t.elected},
+                                    {"composition", t.composition},
+                                    {"minutes_sha256", t.minutes_sha256},
+                                    {"ballot_box_root", t.ballot_box_root}});
+  }
+  json::value failed = nullptr;
+  if (!o.verified) {
+    failed =
+        json::object{{"name", o.failed_check}, {"scope", o.failed_scope}, {"problem", o.problem}};
+  }
+  const std::string text = json::serialize(json::object{{"verified", o.verified},
+                                                        {"failed_check", std::move(failed)},
+                                                        {"config_hash", o.config_hash},
+                                                        {"command_log_head", o.command_log_head},
+                                                        {"contests", std::move(contests)}});
+  return text.substr(1);
+}
+
+// The bundles' entry names in `dir`, sorted (names, not paths: a season has thousands).
+std::vector<std::string> list_bundles(const fs::path& dir, std::vector<std::string>& ignored) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec))
     throw verify::UnreadableBundle(dir.string() + ": not a directory");
-  std::vector<fs::path> out;
+  std::vector<std::string> out;
   fs::directory_iterator it(dir, ec);
   if (ec) throw verify::UnreadableBundle(dir.string() + ": " + ec.message());
   for (const auto& e : it) {
     if (e.is_directory(ec) ||
         (e.is_regular_file(ec) && e.path().filename().string().ends_with(".tar"))) {
-      out.push_back(e.path());
+      out.push_back(e.path().filename().string());
     } else {
       ignored.push_back(e.path().filename().string());
     }
@@ -167,10 +196,31 @@ std::string_view to_string(UnitStatus s) {
   return "?";
 }
 
+std::string Season::bundle_entry(std::size_t b) const {
+  const BundleOutcome& o = bundles.at(b);
+  std::string tail(o.entry_size, '\0');
+  if (std::fseek(spill.get(), static_cast<long>(o.entry_offset), SEEK_SET) != 0 ||
+      std::fread(tail.data(), 1, tail.size(), spill.get()) != tail.size()) {
+    throw std::runtime_error("the rollup's temporary file cannot be read back");
+  }
+  return "{\"dir\":" + json::serialize(json::value(o.dir)) +
+         ",\"unit\":" + json::serialize(json::value(o.unit)) + ",\"verdict\":\"" +
+         std::string(to_string(o.verdict)) + "\"," + tail;
+}
+
 Season rollup(const Roster& roster, const fs::path& bundles, const RollupOptions& options) {
   Season s;
-  const std::vector<fs::path> paths = list_bundles(bundles, s.ignored);
+  const std::vector<std::string> paths = list_bundles(bundles, s.ignored);
   s.bundles.resize(paths.size());
+  const std::vector<Unit>& units = roster.units();
+  s.units.resize(units.size());
+  s.spill = std::shared_ptr<std::FILE>(std::tmpfile(), [](std::FILE* f) {
+    if (f != nullptr) std::fclose(f);
+  });
+  if (!s.spill) throw std::runtime_error("cannot create a temporary file for the report");
+  std::uint64_t spilled = 0;
+  std::vector<std::uint32_t> seen(units.size(), 0);  // bundles naming each unit so far
+  std::mutex fold_mutex;  // the spill file, `seen` and the units' own figures
   unsigned jobs = options.jobs != 0 ? options.jobs : std::thread::hardware_concurrency();
   jobs = std::max(
       1u, std::min<unsigned>(jobs, static_cast<unsigned>(std::max<std::size_t>(paths.size(), 1))));
@@ -184,7 +234,24 @@ Season rollup(const Roster& roster, const fs::path& bundles, const RollupOptions
       workers.emplace_back([&] {
         for (std::size_t i = next++; i < paths.size() && !failed; i = next++) {
           try {
-            s.bundles[i] = examine(paths[i], options, roster, i);
+            Figures figures;
+            BundleOutcome o = examine(bundles / paths[i], options, roster, i, figures);
+            const std::string tail = entry_tail(o);
+            // Only its report entry keeps these, and the NIST file the worker staged; without
+            // staging, write_report renders that file later from them.
+            if (!options.nist_staging.empty()) o.contests = {};
+            o.command_log_head = {};
+            const std::optional<std::size_t> unit = roster.find(o.unit);
+            std::lock_guard lock(fold_mutex);
+            if (std::fwrite(tail.data(), 1, tail.size(), s.spill.get()) != tail.size()) {
+              throw std::runtime_error("cannot write the rollup's temporary file");
+            }
+            o.entry_offset = spilled;
+            o.entry_size = static_cast<std::uint32_t>(tail.size());
+            spilled += tail.size();
+            // The unit's own figures are its bundle's if it turns out to be its only one (held).
+            if (unit && ++seen[*unit] == 1 && o.verified) s.units[*unit].own = figures;
+            s.bundles[i] = std::move(o);
           } catch (const std::exception& e) {
             std::lock_guard lock(failure_mutex);
             if (!failed.exchange(true)) failure = e.what();
@@ -194,9 +261,10 @@ Season rollup(const Roster& roster, const fs::path& bundles, const RollupOptions
     }
   }  // the workers join here
   if (failed) throw std::runtime_error(failure);
+  if (std::fflush(s.spill.get()) != 0) {
+    throw std::runtime_error("cannot write the rollup's temporary file");
+  }
 
-  const std::vector<Unit>& units = roster.units();
-  s.units.resize(units.size());
   for (std::size_t b = 0; b < s.bundles.size(); ++b) {
     if (auto u = roster.find(s.bundles[b].unit)) s.units[*u].bundles.push_back(b);
   }
@@ -206,6 +274,9 @@ Season rollup(const Roster& roster, const fs::path& bundles, const RollupOptions
   for (std::size_t k = 0; k < units.size(); ++k) {
     UnitReport& u = s.units[k];
     Figures& own = u.own;
+    const bool held = units[k].expected && u.bundles.size() == 1 &&
+                      s.bundles[u.bundles.front()].verified;
+    if (!held) own = Figures{};  // a bundle's figures count only for a held unit
     if (!units[k].expected) {
       u.status = UnitStatus::not_expected;
       for (std::size_t b : u.bundles) s.bundles[b].verdict = Verdict::not_expected;
@@ -222,7 +293,6 @@ Season rollup(const Roster& roster, const fs::path& bundles, const RollupOptions
     } else if (BundleOutcome& o = s.bundles[u.bundles.front()]; o.verified) {
       u.status = UnitStatus::held;
       o.verdict = Verdict::counted;
-      own.add(o.figures);
       own.held = 1;
     } else {
       u.status = UnitStatus::excluded;

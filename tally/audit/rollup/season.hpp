@@ -1,14 +1,19 @@
 #pragma once
 // `tally-audit rollup` as a library call (docs/audit.md "The season report"): every immediate
 // subdirectory of a folder, and every regular file in it named *.tar, is an audit bundle; each is
-// verified exactly as `tally-audit verify` does (verify::verify_bundle, default options), on
+// verified exactly as `tally-audit verify` does (verify::verify_bundle, the same checks), on
 // `jobs` threads, one bundle per thread at a time, everything read from it released (and a tar's
-// unpacked copy removed) once its outcome is taken (memory and temporary disk: jobs x one bundle,
-// plus a small outcome per bundle). A bundle names its unit by its session `id`. The outcomes are
+// unpacked copy removed) once its outcome is taken. Memory: jobs x one bundle, a fixed record per
+// roster unit (its figures) and a few hundred bytes per bundle: a bundle's figures go into its
+// unit at once, and its entry of report.json (traces, hashes, problem) to an unnamed temporary
+// file, read back when the report is written. Temporary disk: jobs x one unpacked tar, plus the
+// entries. A bundle names its unit by its session `id`. The outcomes are
 // then matched with the roster and the verified figures summed up the roster's hierarchy.
 // Thread safe between calls.
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,12 +43,16 @@ struct BundleOutcome {
   std::string config_hash;       // SHA-256 of session.json's bytes ("" if unreadable)
   std::string command_log_head;  // command_log.json's head ("" if unreadable)
   Verdict verdict = Verdict::excluded;
-  Figures figures;                     // verified bundles only
-  std::vector<ContestTrace> contests;  // verified bundles only
+  // Verified bundles only, while the worker holds the outcome (render_nist); emptied once the
+  // bundle's report entry is written to the season's spill file.
+  std::vector<ContestTrace> contests;
   // Verified bundles of a roster unit, with RollupOptions::nist_staging: the file holding the
   // congress's NIST results (render_nist), written while the bundle was at hand; write_report
   // moves it into place if the unit is held and removes it otherwise.
-  std::filesystem::path nist_file;
+  std::string nist_file;
+  // Where its report.json entry (from `verified` on) lies in the season's spill file.
+  std::uint64_t entry_offset = 0;
+  std::uint32_t entry_size = 0;
 };
 
 // not_expected: the roster marks the unit `expected` no (whether or not a bundle names it).
@@ -62,6 +71,13 @@ struct Season {
   std::vector<std::string> ignored;    // entries of the folder neither directories nor *.tar files
   std::vector<UnitReport> units;       // roster order
   Figures totals;                      // the whole roster
+  // The bundles' report entries (unnamed temporary file, gone with the last copy of the Season).
+  std::shared_ptr<std::FILE> spill;
+
+  // Bundle b's object in report.json's `bundles`: {"dir","unit","verdict","verified",
+  // "failed_check","config_hash","command_log_head","contests"}, compact. Throws
+  // std::runtime_error if the spill file cannot be read.
+  std::string bundle_entry(std::size_t b) const;
 };
 
 struct RollupOptions {

@@ -32,33 +32,6 @@ json::array unit_ids(const Season& s, const Roster& roster, UnitStatus status) {
   return out;
 }
 
-json::object bundle_json(const BundleOutcome& o) {
-  json::array contests;
-  for (const ContestTrace& t : o.contests) {
-    contests.push_back(json::object{{"contest", t.contest},
-                                    {"round", t.round},
-                                    {"counted", t.counted},
-                                    {"office", t.office},
-                                    {"elected", t.elected},
-                                    {"composition", t.composition},
-                                    {"minutes_sha256", t.minutes_sha256},
-                                    {"ballot_box_root", t.ballot_box_root}});
-  }
-  json::value failed = nullptr;
-  if (!o.verified) {
-    failed =
-        json::object{{"name", o.failed_check}, {"scope", o.failed_scope}, {"problem", o.problem}};
-  }
-  return json::object{{"dir", o.dir},
-                      {"unit", o.unit},
-                      {"verdict", to_string(o.verdict)},
-                      {"verified", o.verified},
-                      {"failed_check", std::move(failed)},
-                      {"config_hash", o.config_hash},
-                      {"command_log_head", o.command_log_head},
-                      {"contests", std::move(contests)}};
-}
-
 std::string csv_field(const std::string& f) {
   if (f.find_first_of(",\"\r\n") == std::string::npos) return f;
   std::string out = "\"";
@@ -148,20 +121,24 @@ void write_json(const Season& s, const Roster& roster, std::ostream& out) {
     const UnitReport& r = s.units[k];
     json::array dirs;
     for (std::size_t b : r.bundles) dirs.emplace_back(s.bundles[b].dir);
-    if (k != 0) out << ',';
-    out << json::serialize(json::object{
-        {"unit", u.id},
-        {"name", u.name},
-        {"parent", u.parent.empty() ? json::value(nullptr) : json::value(u.parent)},
-        {"status", to_string(r.status)},
-        {"bundles", std::move(dirs)},
-        {"own", to_json(r.own)},
-        {"total", to_json(r.total)}});
+    std::string text = k == 0 ? "{" : ",{";
+    text += "\"unit\":" + json::serialize(json::value(u.id));
+    text += ",\"name\":" + json::serialize(json::value(u.name));
+    text += ",\"parent\":" +
+            (u.parent.empty() ? std::string("null") : json::serialize(json::value(u.parent)));
+    text += ",\"status\":\"" + std::string(to_string(r.status)) + "\"";
+    text += ",\"bundles\":" + json::serialize(dirs);
+    text += ",\"own\":";
+    append_json(r.own, text);
+    text += ",\"total\":";
+    append_json(r.total, text);
+    text += '}';
+    out << text;
   }
   out << "],\"bundles\":[";
   for (std::size_t b = 0; b < s.bundles.size(); ++b) {
     if (b != 0) out << ',';
-    out << json::serialize(bundle_json(s.bundles[b]));
+    out << s.bundle_entry(b);
   }
   out << "]}\n";
 }
