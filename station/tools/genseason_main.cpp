@@ -5,7 +5,7 @@
 // (station/tools/bundle_writer.hpp). Seeded: the same options give the same roster, people,
 // votes and tokens (keys are fresh, so signatures differ from run to run).
 //
-//   DIR/roster.csv            unit,name,parent
+//   DIR/roster.csv            unit,name,parent,expected (the country and provinces: expected no)
 //   DIR/bundles/<unit>/       one bundle per congress held (the unit is its session id)
 //
 // A district congress: `--delegates` delegates (300) on the roll, a few absent; it elects the
@@ -399,8 +399,10 @@ int main(int argc, char** argv) {
   app.add_option("--provinces", o.provinces, "Provinces")->check(CLI::Range(1, 99));
   app.add_option("--districts", o.districts, "District congresses")->check(CLI::Range(0, 9999));
   app.add_option("--cells", o.cells, "Party cell congresses")->check(CLI::Range(0, 99999));
-  app.add_option("--delegates", o.delegates, "Delegates of a district congress")
-      ->check(CLI::Range(60, 100000));
+  // At least the committee's candidates (up to 41) and the delegates' (up to 22), who are all
+  // delegates themselves.
+  app.add_option("--delegates", o.delegates, "Delegates of a district congress (64 or more)")
+      ->check(CLI::Range(64, 100000));
   app.add_option("--cell-members", o.cell_members, "Members of a cell")->check(CLI::Range(3, 99));
   app.add_option("--missing-permille", o.missing_permille,
                  "Units in a thousand that hold no congress")

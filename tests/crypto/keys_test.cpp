@@ -118,6 +118,34 @@ TEST_CASE("a keyid is the lowercase hex SHA-256 of the DER SubjectPublicKeyInfo"
   CHECK(k1->keyid() == to_hex(sha256(kEd25519SpkiPrefix + unhex(kRfc8032[0].public_key))));
 }
 
+TEST_CASE("an Ed25519 key read from its DER has the key and keyid OpenSSL's encoder gives",
+          "[crypto][keys]") {
+  // from_der takes the one DER form of an Ed25519 SubjectPublicKeyInfo as it is; a generated key's
+  // der() comes from OpenSSL's encoder (i2d_PUBKEY). Both must be the same bytes, keyid and key.
+  for (int i = 0; i < 20; ++i) {
+    const SecretKey key = SecretKey::generate(KeyType::ed25519);
+    auto pub = PublicKey::from_der(key.public_key().der());
+    REQUIRE(pub);
+    CHECK(pub->der() == key.public_key().der());
+    CHECK(pub->keyid() == key.keyid());
+    CHECK(pub->type() == KeyType::ed25519);
+    CHECK(pub->verify("m", key.sign("m")));
+    CHECK_FALSE(pub->verify("n", key.sign("m")));
+  }
+  // Another BER spelling of the same key (a long-form length) goes OpenSSL's general way: refused,
+  // or read as the same key with the same keyid, never as another key.
+  const SecretKey key = SecretKey::generate(KeyType::ed25519);
+  const std::string der = key.public_key().der();
+  const std::string long_form = std::string("\x30\x81\x2a", 3) + der.substr(2);
+  auto pub = PublicKey::from_der(long_form);
+  if (pub) {
+    CHECK(pub->keyid() == key.keyid());
+    CHECK(pub->der() == der);
+  }
+  // The same prefix with a key of another length is no Ed25519 key.
+  CHECK_FALSE(PublicKey::from_der(der.substr(0, 11) + std::string(1, '\x20') + der.substr(12, 31)));
+}
+
 TEST_CASE("generated keys sign and verify, and refuse a changed message", "[crypto][keys]") {
   const KeyType type = GENERATE(KeyType::ed25519, KeyType::ecdsa_p256);
   const SecretKey key = SecretKey::generate(type);

@@ -8,7 +8,10 @@
 // from the people in the sessions.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/json.hpp>
@@ -553,6 +556,74 @@ TEST_CASE("tally-audit rollup writes report.json and report.csv, and refuses a b
   CHECK(no_folder.rc == 2);
   CHECK(no_folder.output.find("no-such-folder: not a directory") != std::string::npos);
   CHECK_FALSE(fs::exists(f.dir / "no"));
+}
+
+TEST_CASE("a second rollup into the same folder: a unit no longer expected loses its files",
+          "[rollup]") {
+  SeasonFixture& f = SeasonFixture::get();
+  const fs::path out = f.dir / "again";
+  REQUIRE(run_cli("--roster '" + f.roster_file.string() + "' --bundles '" + f.bundles.string() +
+                      "' --out '" + out.string() + "'",
+                  f.dir / "again-1.txt")
+              .rc == 0);
+  REQUIRE(fs::exists(out / "results-nist/P.json"));
+  // The same season with P a grouping only: its bundle is not_expected, never counted.
+  write_file(f.dir / "grouped.csv",
+             "unit,name,parent,expected\r\n"
+             "P,\"Province P, the top\",,no\r\n"
+             "D1,District one,P,yes\r\n"
+             "D2,District two,P,yes\r\n"
+             "C1,Commune one,D1,yes\r\n"
+             "C2,Commune two,D1,yes\r\n"
+             "C3,Commune three,D2,yes\r\n");
+  const CliRun run = run_cli("--roster '" + (f.dir / "grouped.csv").string() + "' --bundles '" +
+                                 f.bundles.string() + "' --out '" + out.string() + "' --jobs 2",
+                             f.dir / "again-2.txt");
+  INFO(run.output);
+  REQUIRE(run.rc == 0);
+  CHECK(run.output.find("congresses held 2 of 5") != std::string::npos);
+  const json::object report = json::parse(read_file(out / "report.json")).as_object();
+  CHECK(report.at("congresses").at("expected") == 5);
+  CHECK(report.at("bundle_counts").at("not_expected") == 1);
+  CHECK(report.at("bundle_counts").at("counted") == 2);
+  const json::object& p = unit_of(report, "P");
+  CHECK(p.at("status") == "not_expected");
+  CHECK(p.at("own").at("expected") == 0);
+  CHECK(p.at("own").at("bodies").at("committee").at("elected") == 0);
+  CHECK(p.at("total").at("held") == 2);  // C1 and D1 below it
+  for (const auto& b : report.at("bundles").as_array()) {
+    if (b.at("dir") == "p") CHECK(b.at("verdict") == "not_expected");
+  }
+  std::vector<std::string> nist;  // P.json of the first run is gone; no staged file is left
+  for (const auto& e : fs::directory_iterator(out / "results-nist")) {
+    nist.push_back(e.path().filename().string());
+  }
+  std::sort(nist.begin(), nist.end());
+  CHECK(nist == std::vector<std::string>{"C1.json", "D1.json"});
+}
+
+TEST_CASE("tally-audit rollup refuses a report folder inside the bundles or in use", "[rollup]") {
+  SeasonFixture& f = SeasonFixture::get();
+  const CliRun inside = run_cli("--roster '" + f.roster_file.string() + "' --bundles '" +
+                                    f.bundles.string() + "' --out '" +
+                                    (f.bundles / "report").string() + "'",
+                                f.dir / "inside.txt");
+  CHECK(inside.rc == 2);
+  CHECK(inside.output.find("the report folder cannot be inside") != std::string::npos);
+  CHECK_FALSE(fs::exists(f.bundles / "report"));
+
+  const fs::path busy = f.dir / "busy";
+  fs::create_directories(busy);
+  const int fd = ::open(busy.c_str(), O_RDONLY | O_DIRECTORY);
+  REQUIRE(fd >= 0);
+  REQUIRE(::flock(fd, LOCK_EX | LOCK_NB) == 0);  // as another rollup would hold it
+  const CliRun locked = run_cli("--roster '" + f.roster_file.string() + "' --bundles '" +
+                                    f.bundles.string() + "' --out '" + busy.string() + "'",
+                                f.dir / "busy.txt");
+  ::close(fd);
+  CHECK(locked.rc == 2);
+  CHECK(locked.output.find("another tally-audit rollup is writing there") != std::string::npos);
+  CHECK_FALSE(fs::exists(busy / "report.json"));
 }
 
 namespace {

@@ -29,7 +29,7 @@ int run(const std::string& command, const fs::path& log) {
 
 int generate(const fs::path& out, const std::string& extra, const fs::path& log) {
   return run(std::string("'") + GENSEASON_PATH + "' --out '" + out.string() +
-                 "' --provinces 2 --districts 6 --cells 30 --delegates 60 --jobs 2 " + extra,
+                 "' --provinces 2 --districts 6 --cells 30 --delegates 64 --jobs 2 " + extra,
              log);
 }
 
@@ -190,6 +190,10 @@ TEST_CASE("tallystation-genseason refuses what it cannot do", "[season]") {
             s.dir / "bad1.txt") == 2);
   CHECK(read_file(s.dir / "bad1.txt").find("--cells needs at least one district") !=
         std::string::npos);
+  CHECK_FALSE(fs::exists(s.dir / "x"));
+  CHECK(run(std::string("'") + GENSEASON_PATH + "' --out '" + (s.dir / "x").string() +
+                "' --delegates 63",
+            s.dir / "bad3.txt") == 2);  // fewer than the candidates it draws from the roll
   CHECK_FALSE(fs::exists(s.dir / "x"));
   CHECK(generate(s.dir / "a", "", s.dir / "bad2.txt") == 1);  // exists
   CHECK(read_file(s.dir / "bad2.txt").find("already exists") != std::string::npos);

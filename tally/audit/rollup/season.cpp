@@ -1,5 +1,7 @@
 #include "tally/audit/rollup/season.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -102,10 +104,15 @@ BundleOutcome examine(const fs::path& entry, const RollupOptions& options, const
     return o;
   }
   const std::optional<std::size_t> unit = roster.find(o.unit);
-  if (options.nist_staging.empty() || !unit) return o;
+  if (options.nist_staging.empty() || !unit || !roster.units()[*unit].expected) return o;
   const fs::path file = options.nist_staging / (".nist-" + std::to_string(index) + ".tmp");
-  const std::string text =
-      render_nist(bundle, o, roster.units()[*unit], NistContext{options.generated});
+  std::string text;
+  try {
+    text = render_nist(bundle, o, roster.units()[*unit], NistContext{options.generated});
+  } catch (const std::exception& e) {  // fatal only if the unit turns out held (write_report)
+    o.nist_error = opened->in_archive(e.what());
+    return o;
+  }
   std::ofstream out(file, std::ios::binary | std::ios::trunc);
   out.write(text.data(), static_cast<std::streamsize>(text.size()));
   out.close();
@@ -164,6 +171,27 @@ std::vector<std::string> list_bundles(const fs::path& dir, std::vector<std::stri
 
 }  // namespace
 
+SpillFile::SpillFile() {
+  std::string name = (fs::temp_directory_path() / "tally-audit-rollup-XXXXXX").string();
+  fd = ::mkstemp(name.data());
+  if (fd < 0) throw std::runtime_error(name + ": cannot create a temporary file for the report");
+  ::unlink(name.c_str());  // unnamed: gone with the descriptor, whatever happens
+}
+
+SpillFile::~SpillFile() {
+  if (fd >= 0) ::close(fd);
+}
+
+void SpillFile::append(std::string_view bytes, std::uint64_t offset) {
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::pwrite(fd, bytes.data() + done, bytes.size() - done,
+                               static_cast<off_t>(offset + done));
+    if (n <= 0) throw std::runtime_error("cannot write the rollup's temporary file");
+    done += static_cast<std::size_t>(n);
+  }
+}
+
 std::string_view to_string(Verdict v) {
   switch (v) {
     case Verdict::counted:
@@ -199,8 +227,9 @@ std::string_view to_string(UnitStatus s) {
 std::string Season::bundle_entry(std::size_t b) const {
   const BundleOutcome& o = bundles.at(b);
   std::string tail(o.entry_size, '\0');
-  if (std::fseek(spill.get(), static_cast<long>(o.entry_offset), SEEK_SET) != 0 ||
-      std::fread(tail.data(), 1, tail.size(), spill.get()) != tail.size()) {
+  const ssize_t n = ::pread(spill->fd, tail.data(), tail.size(),
+                            static_cast<off_t>(o.entry_offset));
+  if (n < 0 || static_cast<std::size_t>(n) != tail.size()) {
     throw std::runtime_error("the rollup's temporary file cannot be read back");
   }
   return "{\"dir\":" + json::serialize(json::value(o.dir)) +
@@ -214,10 +243,7 @@ Season rollup(const Roster& roster, const fs::path& bundles, const RollupOptions
   s.bundles.resize(paths.size());
   const std::vector<Unit>& units = roster.units();
   s.units.resize(units.size());
-  s.spill = std::shared_ptr<std::FILE>(std::tmpfile(), [](std::FILE* f) {
-    if (f != nullptr) std::fclose(f);
-  });
-  if (!s.spill) throw std::runtime_error("cannot create a temporary file for the report");
+  s.spill = std::make_shared<SpillFile>();
   std::uint64_t spilled = 0;
   std::vector<std::uint32_t> seen(units.size(), 0);  // bundles naming each unit so far
   std::mutex fold_mutex;  // the spill file, `seen` and the units' own figures
@@ -243,9 +269,7 @@ Season rollup(const Roster& roster, const fs::path& bundles, const RollupOptions
             o.command_log_head = {};
             const std::optional<std::size_t> unit = roster.find(o.unit);
             std::lock_guard lock(fold_mutex);
-            if (std::fwrite(tail.data(), 1, tail.size(), s.spill.get()) != tail.size()) {
-              throw std::runtime_error("cannot write the rollup's temporary file");
-            }
+            s.spill->append(tail, spilled);
             o.entry_offset = spilled;
             o.entry_size = static_cast<std::uint32_t>(tail.size());
             spilled += tail.size();
@@ -261,9 +285,6 @@ Season rollup(const Roster& roster, const fs::path& bundles, const RollupOptions
     }
   }  // the workers join here
   if (failed) throw std::runtime_error(failure);
-  if (std::fflush(s.spill.get()) != 0) {
-    throw std::runtime_error("cannot write the rollup's temporary file");
-  }
 
   for (std::size_t b = 0; b < s.bundles.size(); ++b) {
     if (auto u = roster.find(s.bundles[b].unit)) s.units[*u].bundles.push_back(b);

@@ -11,11 +11,11 @@
 // then matched with the roster and the verified figures summed up the roster's hierarchy.
 // Thread safe between calls.
 #include <cstdint>
-#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tally/audit/rollup/figures.hpp"
@@ -50,6 +50,9 @@ struct BundleOutcome {
   // congress's NIST results (render_nist), written while the bundle was at hand; write_report
   // moves it into place if the unit is held and removes it otherwise.
   std::string nist_file;
+  // Why its NIST results could not be rendered (the bundle changed after its verification, say):
+  // write_report refuses to write a report if the unit is held.
+  std::string nist_error;
   // Where its report.json entry (from `verified` on) lies in the season's spill file.
   std::uint64_t entry_offset = 0;
   std::uint32_t entry_size = 0;
@@ -66,17 +69,29 @@ struct UnitReport {
   Figures total;                     // own, plus every descendant's own
 };
 
+// An unnamed temporary file in std::filesystem::temp_directory_path() ($TMPDIR): created with
+// mkstemp and unlinked at once. Written and read with pwrite/pread at explicit offsets, so
+// readers never share a file position. Throws std::runtime_error if it cannot be made.
+struct SpillFile {
+  int fd = -1;
+  SpillFile();
+  ~SpillFile();
+  SpillFile(const SpillFile&) = delete;
+  SpillFile& operator=(const SpillFile&) = delete;
+  void append(std::string_view bytes, std::uint64_t offset);
+};
+
 struct Season {
   std::vector<BundleOutcome> bundles;  // by directory name
   std::vector<std::string> ignored;    // entries of the folder neither directories nor *.tar files
   std::vector<UnitReport> units;       // roster order
   Figures totals;                      // the whole roster
-  // The bundles' report entries (unnamed temporary file, gone with the last copy of the Season).
-  std::shared_ptr<std::FILE> spill;
+  // The bundles' report entries (gone with the last copy of the Season).
+  std::shared_ptr<SpillFile> spill;
 
   // Bundle b's object in report.json's `bundles`: {"dir","unit","verdict","verified",
   // "failed_check","config_hash","command_log_head","contests"}, compact. Throws
-  // std::runtime_error if the spill file cannot be read.
+  // std::runtime_error if the spill file cannot be read. Thread safe (pread).
   std::string bundle_entry(std::size_t b) const;
 };
 

@@ -1,6 +1,7 @@
 #include "tally/audit/rollup/season_output.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -70,11 +71,18 @@ void sync_path(const fs::path& p, bool whole_filesystem) {
   if (rc != 0) throw std::runtime_error(p.string() + ": cannot sync");
 }
 
-// Every staged file made durable at once (one syncfs() of the report's file system, not one
-// fsync per file: a season has thousands of NIST files), then each renamed over its final name,
-// then the folders synced: a reader, or a crash, sees each file old or new, never a part.
+bool same_device(const fs::path& a, const fs::path& b) {
+  struct stat sa {}, sb {};
+  return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev;
+}
+
+// Every staged file made durable at once (one syncfs() of the report's file system, and of
+// results-nist/'s if it is another; not one fsync per file: a season has thousands of NIST
+// files), then each renamed over its final name in the order given, then the folders synced: a
+// reader, or a crash, sees each file old or new, never a part.
 void commit(const Moves& moves, const fs::path& dir, const fs::path& nist) {
   sync_path(dir, true);
+  if (!same_device(dir, nist)) sync_path(nist, true);
   for (const auto& [tmp, file] : moves) {
     std::error_code ec;
     fs::rename(tmp, file, ec);
@@ -173,46 +181,52 @@ void write_report(const Season& s, const Roster& roster, const fs::path& dir,
   std::error_code ec;
   fs::create_directories(nist, ec);
   if (ec) throw std::runtime_error(nist.string() + ": cannot create: " + ec.message());
-  Moves moves;
+  Moves reports;  // report.json last: its rename marks the new report
+  Moves nists;
   try {
-    stage(dir / "report.json", [&](std::ostream& out) { write_json(s, roster, out); }, moves);
-    stage(dir / "report.csv", [&](std::ostream& out) { out << render_csv(s, roster); }, moves);
+    stage(dir / "report.csv", [&](std::ostream& out) { out << render_csv(s, roster); }, reports);
     stage(dir / "report.html",
           [&](std::ostream& out) {
             out << render_html(s, roster, options.lang, options.generated);
           },
-          moves);
+          reports);
+    stage(dir / "report.json", [&](std::ostream& out) { write_json(s, roster, out); }, reports);
     std::set<std::string> written;
     for (std::size_t k = 0; k < s.units.size(); ++k) {
       if (s.units[k].status != UnitStatus::held) continue;
       const Unit& u = roster.units()[k];
       const BundleOutcome& o = s.bundles[s.units[k].bundles.front()];
       const std::string name = u.id + ".json";
+      if (!o.nist_error.empty()) throw std::runtime_error(o.nist_error);
       if (!o.nist_file.empty()) {  // rendered by the worker that verified the bundle
-        moves.emplace_back(o.nist_file, nist / name);
+        nists.emplace_back(o.nist_file, nist / name);
       } else {
         stage(nist / name,
               [&](std::ostream& out) {
                 const verify::BundleDir bundle(options.bundles / o.dir);  // a tar: unpacked again
                 out << render_nist(bundle.path(), o, u, NistContext{options.generated});
               },
-              moves);
+              nists);
       }
       written.insert(name);
     }
-    commit(moves, dir, nist);
-    moves.clear();
-    // A unit held in an earlier run of the same --out but not now must not keep its old file;
-    // the staged files of bundles not counted go too.
-    for (const auto& e : fs::directory_iterator(nist)) {
+    Moves all = nists;
+    all.insert(all.end(), reports.begin(), reports.end());
+    commit(all, dir, nist);
+    reports.clear();
+    nists.clear();
+    // Then, the report in place: a unit held in an earlier run of the same --out but not now must
+    // not keep its old file, and staged files not used (bundles not counted, an earlier run's)
+    // go. A failure here leaves a stray file, never a wrong report: not fatal.
+    for (const auto& e : fs::directory_iterator(nist, ec)) {
       const std::string name = e.path().filename().string();
-      if (e.is_regular_file() && !written.contains(name) &&
-          (e.path().extension() == ".json" || name.starts_with(".nist-"))) {
-        fs::remove(e.path());
-      }
+      const bool stale = name.ends_with(".json") && !name.starts_with(".") && !written.contains(name);
+      const bool staged = name.starts_with(".") && name.ends_with(".tmp");
+      if (stale || staged) fs::remove(e.path(), ec);
     }
   } catch (...) {
-    for (const auto& [tmp, file] : moves) fs::remove(tmp, ec);
+    for (const auto& [tmp, file] : reports) fs::remove(tmp, ec);
+    for (const auto& [tmp, file] : nists) fs::remove(tmp, ec);
     discard_staged(nist);
     throw;
   }
