@@ -365,6 +365,67 @@ TEST_CASE("hostile tar files are refused, naming the entry, and nothing is left 
   CHECK(tmp.empty());
 }
 
+TEST_CASE("names past 1024 bytes, 8 components or a 255-byte component are refused", "[tar]") {
+  TarFixture& f = TarFixture::get();
+  const OwnTmpdir tmp("tmp-caps");
+  const fs::path folder = f.dir / "caps";
+  fs::remove_all(folder);
+  fs::create_directories(folder);
+  // An entry named by a pax `path` record; a GNU long name for the second kind of hostile name.
+  const auto pax_named = [](const std::string& name) {
+    return member("PaxHeaders/x", 'x', pax_record("path", name)) + member("x", '0', "e");
+  };
+  const auto gnu_named = [](const std::string& name) {
+    return member("././@LongLink", 'L', name + '\0') + member("x", '0', "e");
+  };
+  std::string deep = "t/1";  // the review's case: a folder per component, ~2,000 of them
+  while (deep.size() < 4000) deep += "/a";
+  std::string huge = "t";
+  while (huge.size() < (1u << 20) - 600) huge += "/a";
+  const std::string c255(255, 'c');
+  // 2 + 3 * 256 + 254 = 1024 bytes, 5 components
+  const std::string at_limit = "t/" + c255 + "/" + c255 + "/" + c255 + "/" + std::string(254, 'd');
+  SECTION("names at the limits are unpacked") {
+    const fs::path archive = folder / "at-limits.tar";
+    write_file(archive, member("t/session.json", '0', "{}") + pax_named(at_limit) +
+                            member("./t//2/./3/4/5/6/7/8", '0', "eight") + kEnd);
+    {
+      const verify::BundleDir opened(archive);
+      CHECK(opened.path().filename() == "t");
+      CHECK(read_file(opened.path().parent_path() / at_limit) == "e");
+      CHECK(read_file(opened.path() / "2/3/4/5/6/7/8") == "eight");
+    }
+    CHECK(tmp.empty());
+  }
+  struct Case {
+    const char* label;
+    std::string bytes;
+    std::string message;  // after "ARCHIVE: "
+  };
+  const std::string long_shown = "\"" + deep.substr(0, 64) + "\"...";
+  const std::vector<Case> cases = {
+      {"deep pax path", pax_named(deep) + kEnd,
+       "entry 1 " + long_shown + ": a name longer than 1024 bytes is refused"},
+      {"deep GNU long name of almost 1 MiB", gnu_named(huge) + kEnd,
+       "entry 1 \"" + huge.substr(0, 64) + "\"...: a name longer than 1024 bytes is refused"},
+      {"1025 bytes", member("t/session.json", '0', "{}") + pax_named(at_limit + "d") + kEnd,
+       "entry 2 \"" + at_limit.substr(0, 64) + "\"...: a name longer than 1024 bytes is refused"},
+      {"nine components", member("t/2/3/4/5/6/7/8/9", '0', "nine") + kEnd,
+       "entry 1 \"t/2/3/4/5/6/7/8/9\": a name with more than 8 components is refused"},
+      {"nine components, a directory", member("t/2/3/4/5/6/7/8/9/", '5') + kEnd,
+       "entry 1 \"t/2/3/4/5/6/7/8/9/\": a name with more than 8 components is refused"},
+      {"a 256-byte component", pax_named("t/" + c255 + "c") + kEnd,
+       "entry 1 \"t/" + c255 + "c\": a name component longer than 255 bytes is refused"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.label);
+    const fs::path archive = folder / (std::string(c.label) + ".tar");
+    write_file(archive, c.bytes);
+    CHECK(refusal(archive) == archive.string() + ": " + c.message);
+    CHECK(tmp.empty());
+  }
+}
+
 TEST_CASE("tally-audit verify and receipt take a tar, and a refused one exits 2", "[tar]") {
   TarFixture& f = TarFixture::get();
   const fs::path good = f.dir / "cli.tar";

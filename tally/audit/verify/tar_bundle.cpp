@@ -10,6 +10,7 @@
 #include <cstring>
 #include <map>
 #include <set>
+#include <string_view>
 #include <system_error>
 #include <vector>
 
@@ -50,9 +51,13 @@ class Extractor {
 
  private:
   // The name as path components: "." and empty components dropped (so "./a//b/" is "a/b");
-  // empty, absolute and ".." names refused.
+  // empty, over-long, too deep, absolute and ".." names refused. The length is checked first, so
+  // a hostile name of up to 1 MiB (a pax path or a GNU long name) is never split.
   std::vector<std::string> components(const std::string& name) const {
     if (name.empty()) tar_.refuse("an empty name is refused");
+    if (name.size() > kMaxNameBytes) {
+      tar_.refuse("a name longer than " + std::to_string(kMaxNameBytes) + " bytes is refused");
+    }
     if (name.find('\0') != std::string::npos) tar_.refuse("a name with a NUL byte is refused");
     if (name.front() == '/') tar_.refuse("an absolute name is refused");
     std::vector<std::string> parts;
@@ -60,9 +65,19 @@ class Extractor {
     while (at <= name.size()) {
       std::size_t slash = name.find('/', at);
       if (slash == std::string::npos) slash = name.size();
-      const std::string part = name.substr(at, slash - at);
+      const std::string_view part = std::string_view(name).substr(at, slash - at);
       if (part == "..") tar_.refuse("a name with .. is refused");
-      if (!part.empty() && part != ".") parts.push_back(part);
+      if (part.size() > kMaxComponentBytes) {
+        tar_.refuse("a name component longer than " + std::to_string(kMaxComponentBytes) +
+                    " bytes is refused");
+      }
+      if (!part.empty() && part != ".") {
+        if (parts.size() == kMaxNameComponents) {
+          tar_.refuse("a name with more than " + std::to_string(kMaxNameComponents) +
+                      " components is refused");
+        }
+        parts.emplace_back(part);
+      }
       at = slash + 1;
     }
     return parts;

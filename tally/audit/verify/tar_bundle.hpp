@@ -6,14 +6,23 @@
 // 0700) under std::filesystem::temp_directory_path(): files 0600, directories 0700, created with
 // O_EXCL | O_NOFOLLOW, nothing of the archive's modes, owners or times applied. A BundleDir owns
 // that directory and removes it in its destructor, so disk use lasts as long as the object.
+// Names are capped (kMaxNameBytes, kMaxNameComponents, kMaxComponentBytes), so that an entry
+// makes at most kMaxNameComponents folders and keeps at most that many short strings.
 // Anything refused throws UnreadableBundle naming the archive and the entry; nothing is left
 // behind. Not thread safe; distinct objects are independent.
+#include <cstddef>
 #include <filesystem>
 #include <string>
 
 #include "tally/audit/verify/bundle_model.hpp"
 
 namespace tallystation::audit::verify {
+
+// Limits on an entry's name (docs/audit.md "Bundles as tar files", Names): a real bundle's
+// deepest name is top/rounds/<contest>/<round>/<file>, 5 components.
+inline constexpr std::size_t kMaxNameBytes = 1024;      // the whole name, as the archive gives it
+inline constexpr std::size_t kMaxNameComponents = 8;    // after "." and empty ones are dropped
+inline constexpr std::size_t kMaxComponentBytes = 255;  // NAME_MAX on Linux
 
 class BundleDir {
  public:

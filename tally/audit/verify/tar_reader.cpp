@@ -10,6 +10,8 @@
 #include <cstring>
 #include <set>
 
+#include "tally/audit/verify/tar_bundle.hpp"
+
 namespace tallystation::audit::verify {
 
 namespace fs = std::filesystem;
@@ -159,9 +161,18 @@ TarReader::~TarReader() {
   if (fd_ >= 0) ::close(fd_);
 }
 
+std::string TarReader::entry_prefix() const {
+  std::string shown;
+  if (name_.size() > kMaxNameBytes) {
+    shown = " " + quoted_name(std::string_view(name_).substr(0, 64)) + "...";
+  } else if (!name_.empty()) {
+    shown = " " + quoted_name(name_);
+  }
+  return archive_.string() + ": entry " + std::to_string(number_) + shown + ": ";
+}
+
 void TarReader::refuse(const std::string& what) const {
-  refuse_archive("entry " + std::to_string(number_) +
-                 (name_.empty() ? "" : " " + quoted_name(name_)) + ": " + what);
+  throw UnreadableBundle(entry_prefix() + what);
 }
 
 void TarReader::refuse_archive(const std::string& what) const {

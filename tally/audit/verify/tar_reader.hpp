@@ -39,11 +39,13 @@ class TarReader {
 
   // Throws UnreadableBundle "ARCHIVE: entry N "NAME": what", for the entry being read; entries
   // are numbered from 1 as `tar tf` lists them (a pax header or long name is part of its entry).
+  // A name longer than kMaxNameBytes is shown by its first 64 bytes: "PREFIX"...
   [[noreturn]] void refuse(const std::string& what) const;
   // Throws UnreadableBundle "ARCHIVE: what".
   [[noreturn]] void refuse_archive(const std::string& what) const;
 
  private:
+  std::string entry_prefix() const;
   std::size_t read(char* into, std::size_t n);
   void need(std::uint64_t bytes) const;
   void skip(std::uint64_t bytes);
