@@ -426,6 +426,47 @@ TEST_CASE("names past 1024 bytes, 8 components or a 255-byte component are refus
   }
 }
 
+TEST_CASE("a fault of this machine is a LocalFailure, not an unreadable bundle", "[tar]") {
+  TarFixture& f = TarFixture::get();
+  const fs::path good = f.dir / "local.tar";
+  run("tar -cf " + q(good) + " -C " + q(f.dir) + " bundle");
+  const fs::path missing = f.dir / "no-such-tmp";  // TMPDIR names a folder that is not there
+  fs::remove_all(missing);
+  const std::string expected = good.string() + ": no temporary folder to unpack it in (" +
+                               missing.string() + "): No such file or directory";
+  SECTION("BundleDir, verify_bundle and the rollup throw it") {
+    OwnTmpdir tmp("tmp-local");  // restores TMPDIR after
+    ::setenv("TMPDIR", missing.c_str(), 1);
+    try {
+      verify::BundleDir d(good);
+      FAIL("unpacked");
+    } catch (const verify::UnreadableBundle& e) {
+      FAIL(std::string("UnreadableBundle: ") + e.what());
+    } catch (const verify::LocalFailure& e) {
+      CHECK(std::string(e.what()) == expected);
+    }
+    CHECK_THROWS_AS(verify::verify_bundle(good), verify::LocalFailure);
+    // The rollup stops (tally-audit rollup exits 2) instead of calling the bundle unreadable.
+    const fs::path season = f.dir / "local-season";
+    fs::remove_all(season);
+    fs::create_directories(season);
+    fs::copy_file(good, season / "good.tar");
+    write_file(f.dir / "local-roster.csv", "unit,name,parent\nu1,The unit,\n");
+    const rollup::Roster roster = rollup::read_roster(f.dir / "local-roster.csv");
+    CHECK_THROWS_WITH(rollup::rollup(roster, season, jobs_option(2)),
+                      (season / "good.tar").string() + expected.substr(good.string().size()));
+  }
+  SECTION("tally-audit verify exits 2 naming the temporary folder") {
+    const fs::path out = f.dir / "local.txt";
+    const std::string line = "TMPDIR=" + q(missing) + " '" + std::string(TALLY_AUDIT_PATH) +
+                             "' verify " + q(good) + " > " + q(out) + " 2>&1";
+    const int status = std::system(line.c_str());
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 2);
+    CHECK(read_file(out) == "tally-audit verify: " + expected + "\n");
+  }
+}
+
 TEST_CASE("tally-audit verify and receipt take a tar, and a refused one exits 2", "[tar]") {
   TarFixture& f = TarFixture::get();
   const fs::path good = f.dir / "cli.tar";

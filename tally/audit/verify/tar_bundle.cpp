@@ -26,6 +26,22 @@ std::string errno_text() {
   return std::strerror(errno);
 }
 
+// A failed mkdir or open in our own private folder, its name already checked: the archive's fault
+// only if the filesystem refuses the name itself; anything else (no space, no inodes, a quota, no
+// file descriptors, an I/O error) is this machine's.
+bool name_errno(int e) {
+  return e == ENAMETOOLONG || e == EILSEQ || e == EINVAL;
+}
+
+// The folder temp_directory_path() looked at, for a message when it is not there: libstdc++
+// reads TMPDIR, TMP, TEMP, TEMPDIR, else /tmp.
+std::string temp_folder_named() {
+  for (const char* v : {"TMPDIR", "TMP", "TEMP", "TEMPDIR"}) {
+    if (const char* t = std::getenv(v)) return t;
+  }
+  return "/tmp";
+}
+
 enum class Kind : std::uint8_t { file, dir, implied_dir };
 
 // One pass over the archive, extracting into `into`: what the archive's names may be and what
@@ -83,6 +99,15 @@ class Extractor {
     return parts;
   }
 
+  // A failed mkdir or open of `p` (errno set): refused if the filesystem refuses the name, else
+  // LocalFailure naming the path on disk.
+  [[noreturn]] void cannot(const char* what, const std::string& p) const {
+    const int e = errno;
+    const std::string why = std::string("cannot ") + what + " ";
+    if (name_errno(e)) tar_.refuse(why + quoted_name(p) + ": " + std::strerror(e));
+    tar_.fail_locally(why + (into_ / p).string() + ": " + std::strerror(e));
+  }
+
   static std::string joined(const std::vector<std::string>& parts, std::size_t n) {
     std::string out;
     for (std::size_t i = 0; i < n; ++i) out += (i == 0 ? "" : "/") + parts[i];
@@ -95,9 +120,7 @@ class Extractor {
       const std::string p = joined(parts, i);
       auto it = kinds_.find(p);
       if (it == kinds_.end()) {
-        if (::mkdir((into_ / p).c_str(), 0700) != 0) {
-          tar_.refuse("cannot make folder " + quoted_name(p) + ": " + errno_text());
-        }
+        if (::mkdir((into_ / p).c_str(), 0700) != 0) cannot("make the folder", p);
         kinds_[p] = Kind::implied_dir;
       } else if (it->second == Kind::file) {
         tar_.refuse("a directory where a file is: " + quoted_name(p) + " is a file of the archive");
@@ -115,9 +138,7 @@ class Extractor {
       it->second = Kind::dir;  // made for an earlier entry inside it
       return;
     }
-    if (::mkdir((into_ / p).c_str(), 0700) != 0) {
-      tar_.refuse("cannot make the folder: " + errno_text());
-    }
+    if (::mkdir((into_ / p).c_str(), 0700) != 0) cannot("make the folder", p);
     kinds_[p] = Kind::dir;
   }
 
@@ -132,15 +153,18 @@ class Extractor {
     }
     const int fd =
         ::open((into_ / p).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) tar_.refuse("cannot create the file: " + errno_text());
+    if (fd < 0) cannot("create the file", p);
     kinds_[p] = Kind::file;
     try {
-      tar_.copy_data(fd);
+      tar_.copy_data(fd, into_ / p);
     } catch (...) {
       ::close(fd);
       throw;
     }
-    if (::close(fd) != 0) tar_.refuse("cannot write the file: " + errno_text());
+    if (::close(fd) != 0) {
+      const std::string why = errno_text();
+      tar_.fail_locally("cannot write " + (into_ / p).string() + ": " + why);
+    }
   }
 
   // session.json at the top: the top; else the one top-level directory, if there is one.
@@ -175,22 +199,22 @@ BundleDir::BundleDir(const fs::path& bundle) {
     throw UnreadableBundle(bundle.string() + ": not a directory or a tar file");
   }
   const fs::path tmp = fs::temp_directory_path(ec);
-  if (ec) throw UnreadableBundle(bundle.string() + ": no temporary folder: " + ec.message());
+  if (ec) {
+    throw LocalFailure(bundle.string() + ": no temporary folder to unpack it in (" +
+                       temp_folder_named() + "): " + ec.message());
+  }
   std::string tmpl = (tmp / "tally-audit-bundle-XXXXXX").string();
   if (::mkdtemp(tmpl.data()) == nullptr) {
-    throw UnreadableBundle(bundle.string() + ": cannot make a folder to unpack it in (" + tmpl +
-                           "): " + errno_text());
+    throw LocalFailure(bundle.string() + ": cannot make a folder to unpack it in (" + tmpl +
+                       "): " + errno_text());
   }
   archive_ = bundle;
   unpacked_ = tmpl;
   try {
     root_ = Extractor(archive_, unpacked_).run();
-  } catch (const UnreadableBundle&) {
+  } catch (...) {  // refused, a local failure, or out of memory: each goes on as it is
     fs::remove_all(unpacked_, ec);
     throw;
-  } catch (const std::exception& e) {  // out of memory, or a path the filesystem refuses
-    fs::remove_all(unpacked_, ec);
-    throw UnreadableBundle(bundle.string() + ": " + e.what());
   }
 }
 
