@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -24,6 +25,7 @@
 #include "station/ctl/audit_bundle.hpp"
 #include "tally/audit/rollup/season.hpp"
 #include "tally/audit/verify/tar_bundle.hpp"
+#include "tally/audit/verify/tar_reader.hpp"
 #include "tally/audit/verify/verifier.hpp"
 
 using namespace tallystation;
@@ -465,6 +467,39 @@ TEST_CASE("a fault of this machine is a LocalFailure, not an unreadable bundle",
     CHECK(WEXITSTATUS(status) == 2);
     CHECK(read_file(out) == "tally-audit verify: " + expected + "\n");
   }
+}
+
+TEST_CASE("a FIFO at the bundle's path is refused at once; a symbolic link to a tar is read",
+          "[tar]") {
+  TarFixture& f = TarFixture::get();
+  const OwnTmpdir tmp("tmp-fifo");
+  const fs::path fifo = f.dir / "fifo.tar";
+  fs::remove(fifo);
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  // No writer ever opens it: a blocking open would hang here.
+  CHECK(refusal(fifo) == fifo.string() + ": not a directory or a tar file");
+  try {
+    verify::TarReader r(fifo);
+    FAIL("opened");
+  } catch (const verify::UnreadableBundle& e) {
+    CHECK(std::string(e.what()) == fifo.string() + ": not a regular file");
+  }
+  const fs::path link = f.dir / "link.tar";
+  fs::remove(link);
+  run("tar -cf " + q(f.dir / "linked.tar") + " -C " + q(f.dir) + " bundle");
+  fs::create_symlink(f.dir / "linked.tar", link);
+  {
+    const verify::BundleDir opened(link);
+    CHECK(fs::is_regular_file(opened.path() / "session.json"));
+  }
+  try {
+    verify::TarReader r(f.dir);  // a directory: opened (O_RDONLY works on one), then refused
+    FAIL("opened");
+  } catch (const verify::UnreadableBundle& e) {
+    CHECK(std::string(e.what()) == f.dir.string() + ": not a regular file");
+  }
+  CHECK(tmp.empty());
+  fs::remove(fifo);
 }
 
 TEST_CASE("tally-audit verify and receipt take a tar, and a refused one exits 2", "[tar]") {

@@ -151,7 +151,9 @@ std::string quoted_name(std::string_view name) {
 }
 
 TarReader::TarReader(const fs::path& archive) : archive_(archive), buf_(kChunk) {
-  fd_ = ::open(archive.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: a FIFO swapped in after the caller's check must not block the open. Symbolic
+  // links are followed: a bundle given as a link to a tar is a tar.
+  fd_ = ::open(archive.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd_ < 0) {
     const int e = errno;
     const std::string why = "cannot open: " + std::string(std::strerror(e));
@@ -162,6 +164,12 @@ TarReader::TarReader(const fs::path& archive) : archive_(archive), buf_(kChunk) 
   std::string why;
   int e = 0;
   if (::fstat(fd_, &st) != 0) {
+    e = errno;
+    why = "cannot open: " + std::string(std::strerror(e));
+  } else if (!S_ISREG(st.st_mode)) {
+    why = "not a regular file";
+  } else if (const int flags = ::fcntl(fd_, F_GETFL);
+             flags < 0 || ::fcntl(fd_, F_SETFL, flags & ~O_NONBLOCK) != 0) {
     e = errno;
     why = "cannot open: " + std::string(std::strerror(e));
   }

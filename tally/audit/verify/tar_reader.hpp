@@ -27,7 +27,9 @@ struct TarEntry {
 
 class TarReader {
  public:
-  explicit TarReader(const std::filesystem::path& archive);  // UnreadableBundle, LocalFailure
+  // Opens `archive` without blocking (a FIFO put there is refused, not waited on) and requires a
+  // regular file, following symbolic links: UnreadableBundle "ARCHIVE: not a regular file".
+  explicit TarReader(const std::filesystem::path& archive);
   ~TarReader();
   TarReader(const TarReader&) = delete;
   TarReader& operator=(const TarReader&) = delete;
