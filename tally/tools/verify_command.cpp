@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "tally/audit/verify/tar_bundle.hpp"
 #include "tally/audit/verify/verifier.hpp"
 
 namespace tallystation::audit {
@@ -33,6 +34,9 @@ int print_report(const char* subcommand, const char* input, bool as_json,
     std::cout << (as_json ? r.json() + "\n" : r.text());
     return r.ok() ? 0 : 1;
   } catch (const verify::UnreadableBundle& e) {
+    std::cerr << "tally-audit " << subcommand << ": " << e.what() << "\n";
+    return 2;
+  } catch (const verify::LocalFailure& e) {  // this machine's fault: the input is not blamed
     std::cerr << "tally-audit " << subcommand << ": " << e.what() << "\n";
     return 2;
   } catch (const std::exception& e) {  // hostile input the checks did not foresee: no verdict

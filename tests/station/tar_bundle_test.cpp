@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -24,6 +25,7 @@
 #include "station/ctl/audit_bundle.hpp"
 #include "tally/audit/rollup/season.hpp"
 #include "tally/audit/verify/tar_bundle.hpp"
+#include "tally/audit/verify/tar_reader.hpp"
 #include "tally/audit/verify/verifier.hpp"
 
 using namespace tallystation;
@@ -363,6 +365,142 @@ TEST_CASE("hostile tar files are refused, naming the entry, and nothing is left 
           tgz.string() + ": compressed tar: unpack it first (tar xf); this one is gzip");
   }
   CHECK(tmp.empty());
+}
+
+TEST_CASE("names past 1024 bytes, 8 components or a 255-byte component are refused", "[tar]") {
+  TarFixture& f = TarFixture::get();
+  const OwnTmpdir tmp("tmp-caps");
+  const fs::path folder = f.dir / "caps";
+  fs::remove_all(folder);
+  fs::create_directories(folder);
+  // An entry named by a pax `path` record; a GNU long name for the second kind of hostile name.
+  const auto pax_named = [](const std::string& name) {
+    return member("PaxHeaders/x", 'x', pax_record("path", name)) + member("x", '0', "e");
+  };
+  const auto gnu_named = [](const std::string& name) {
+    return member("././@LongLink", 'L', name + '\0') + member("x", '0', "e");
+  };
+  std::string deep = "t/1";  // the review's case: a folder per component, ~2,000 of them
+  while (deep.size() < 4000) deep += "/a";
+  std::string huge = "t";
+  while (huge.size() < (1u << 20) - 600) huge += "/a";
+  const std::string c255(255, 'c');
+  // 2 + 3 * 256 + 254 = 1024 bytes, 5 components
+  const std::string at_limit = "t/" + c255 + "/" + c255 + "/" + c255 + "/" + std::string(254, 'd');
+  SECTION("names at the limits are unpacked") {
+    const fs::path archive = folder / "at-limits.tar";
+    write_file(archive, member("t/session.json", '0', "{}") + pax_named(at_limit) +
+                            member("./t//2/./3/4/5/6/7/8", '0', "eight") + kEnd);
+    {
+      const verify::BundleDir opened(archive);
+      CHECK(opened.path().filename() == "t");
+      CHECK(read_file(opened.path().parent_path() / at_limit) == "e");
+      CHECK(read_file(opened.path() / "2/3/4/5/6/7/8") == "eight");
+    }
+    CHECK(tmp.empty());
+  }
+  struct Case {
+    const char* label;
+    std::string bytes;
+    std::string message;  // after "ARCHIVE: "
+  };
+  const std::string long_shown = "\"" + deep.substr(0, 64) + "\"...";
+  const std::vector<Case> cases = {
+      {"deep pax path", pax_named(deep) + kEnd,
+       "entry 1 " + long_shown + ": a name longer than 1024 bytes is refused"},
+      {"deep GNU long name of almost 1 MiB", gnu_named(huge) + kEnd,
+       "entry 1 \"" + huge.substr(0, 64) + "\"...: a name longer than 1024 bytes is refused"},
+      {"1025 bytes", member("t/session.json", '0', "{}") + pax_named(at_limit + "d") + kEnd,
+       "entry 2 \"" + at_limit.substr(0, 64) + "\"...: a name longer than 1024 bytes is refused"},
+      {"nine components", member("t/2/3/4/5/6/7/8/9", '0', "nine") + kEnd,
+       "entry 1 \"t/2/3/4/5/6/7/8/9\": a name with more than 8 components is refused"},
+      {"nine components, a directory", member("t/2/3/4/5/6/7/8/9/", '5') + kEnd,
+       "entry 1 \"t/2/3/4/5/6/7/8/9/\": a name with more than 8 components is refused"},
+      {"a 256-byte component", pax_named("t/" + c255 + "c") + kEnd,
+       "entry 1 \"t/" + c255 + "c\": a name component longer than 255 bytes is refused"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.label);
+    const fs::path archive = folder / (std::string(c.label) + ".tar");
+    write_file(archive, c.bytes);
+    CHECK(refusal(archive) == archive.string() + ": " + c.message);
+    CHECK(tmp.empty());
+  }
+}
+
+TEST_CASE("a fault of this machine is a LocalFailure, not an unreadable bundle", "[tar]") {
+  TarFixture& f = TarFixture::get();
+  const fs::path good = f.dir / "local.tar";
+  run("tar -cf " + q(good) + " -C " + q(f.dir) + " bundle");
+  const fs::path missing = f.dir / "no-such-tmp";  // TMPDIR names a folder that is not there
+  fs::remove_all(missing);
+  const std::string expected = good.string() + ": no temporary folder to unpack it in (" +
+                               missing.string() + "): No such file or directory";
+  SECTION("BundleDir, verify_bundle and the rollup throw it") {
+    OwnTmpdir tmp("tmp-local");  // restores TMPDIR after
+    ::setenv("TMPDIR", missing.c_str(), 1);
+    try {
+      verify::BundleDir d(good);
+      FAIL("unpacked");
+    } catch (const verify::UnreadableBundle& e) {
+      FAIL(std::string("UnreadableBundle: ") + e.what());
+    } catch (const verify::LocalFailure& e) {
+      CHECK(std::string(e.what()) == expected);
+    }
+    CHECK_THROWS_AS(verify::verify_bundle(good), verify::LocalFailure);
+    // The rollup stops (tally-audit rollup exits 2) instead of calling the bundle unreadable.
+    // Where the rollup keeps its own temporary file in TMPDIR too, it stops before the bundle,
+    // so only that it throws is checked.
+    const fs::path season = f.dir / "local-season";
+    fs::remove_all(season);
+    fs::create_directories(season);
+    fs::copy_file(good, season / "good.tar");
+    write_file(f.dir / "local-roster.csv", "unit,name,parent\nu1,The unit,\n");
+    const rollup::Roster roster = rollup::read_roster(f.dir / "local-roster.csv");
+    CHECK_THROWS(rollup::rollup(roster, season, jobs_option(2)));
+  }
+  SECTION("tally-audit verify exits 2 naming the temporary folder") {
+    const fs::path out = f.dir / "local.txt";
+    const std::string line = "TMPDIR=" + q(missing) + " '" + std::string(TALLY_AUDIT_PATH) +
+                             "' verify " + q(good) + " > " + q(out) + " 2>&1";
+    const int status = std::system(line.c_str());
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 2);
+    CHECK(read_file(out) == "tally-audit verify: " + expected + "\n");
+  }
+}
+
+TEST_CASE("a FIFO at the bundle's path is refused at once; a symbolic link to a tar is read",
+          "[tar]") {
+  TarFixture& f = TarFixture::get();
+  const OwnTmpdir tmp("tmp-fifo");
+  const fs::path fifo = f.dir / "fifo.tar";
+  fs::remove(fifo);
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  // No writer ever opens it: a blocking open would hang here.
+  CHECK(refusal(fifo) == fifo.string() + ": not a directory or a tar file");
+  try {
+    verify::TarReader r(fifo);
+    FAIL("opened");
+  } catch (const verify::UnreadableBundle& e) {
+    CHECK(std::string(e.what()) == fifo.string() + ": not a regular file");
+  }
+  const fs::path link = f.dir / "link.tar";
+  fs::remove(link);
+  run("tar -cf " + q(f.dir / "linked.tar") + " -C " + q(f.dir) + " bundle");
+  fs::create_symlink(f.dir / "linked.tar", link);
+  {
+    const verify::BundleDir opened(link);
+    CHECK(fs::is_regular_file(opened.path() / "session.json"));
+  }
+  try {
+    verify::TarReader r(f.dir);  // a directory: opened (O_RDONLY works on one), then refused
+    FAIL("opened");
+  } catch (const verify::UnreadableBundle& e) {
+    CHECK(std::string(e.what()) == f.dir.string() + ": not a regular file");
+  }
+  CHECK(tmp.empty());
+  fs::remove(fifo);
 }
 
 TEST_CASE("tally-audit verify and receipt take a tar, and a refused one exits 2", "[tar]") {

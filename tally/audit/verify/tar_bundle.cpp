@@ -10,6 +10,7 @@
 #include <cstring>
 #include <map>
 #include <set>
+#include <string_view>
 #include <system_error>
 #include <vector>
 
@@ -23,6 +24,22 @@ namespace {
 
 std::string errno_text() {
   return std::strerror(errno);
+}
+
+// A failed mkdir or open in our own private folder, its name already checked: the archive's fault
+// only if the filesystem refuses the name itself; anything else (no space, no inodes, a quota, no
+// file descriptors, an I/O error) is this machine's.
+bool name_errno(int e) {
+  return e == ENAMETOOLONG || e == EILSEQ || e == EINVAL;
+}
+
+// The folder temp_directory_path() looked at, for a message when it is not there: libstdc++
+// reads TMPDIR, TMP, TEMP, TEMPDIR, else /tmp.
+std::string temp_folder_named() {
+  for (const char* v : {"TMPDIR", "TMP", "TEMP", "TEMPDIR"}) {
+    if (const char* t = std::getenv(v)) return t;
+  }
+  return "/tmp";
 }
 
 enum class Kind : std::uint8_t { file, dir, implied_dir };
@@ -50,9 +67,13 @@ class Extractor {
 
  private:
   // The name as path components: "." and empty components dropped (so "./a//b/" is "a/b");
-  // empty, absolute and ".." names refused.
+  // empty, over-long, too deep, absolute and ".." names refused. The length is checked first, so
+  // a hostile name of up to 1 MiB (a pax path or a GNU long name) is never split.
   std::vector<std::string> components(const std::string& name) const {
     if (name.empty()) tar_.refuse("an empty name is refused");
+    if (name.size() > kMaxNameBytes) {
+      tar_.refuse("a name longer than " + std::to_string(kMaxNameBytes) + " bytes is refused");
+    }
     if (name.find('\0') != std::string::npos) tar_.refuse("a name with a NUL byte is refused");
     if (name.front() == '/') tar_.refuse("an absolute name is refused");
     std::vector<std::string> parts;
@@ -60,12 +81,31 @@ class Extractor {
     while (at <= name.size()) {
       std::size_t slash = name.find('/', at);
       if (slash == std::string::npos) slash = name.size();
-      const std::string part = name.substr(at, slash - at);
+      const std::string_view part = std::string_view(name).substr(at, slash - at);
       if (part == "..") tar_.refuse("a name with .. is refused");
-      if (!part.empty() && part != ".") parts.push_back(part);
+      if (part.size() > kMaxComponentBytes) {
+        tar_.refuse("a name component longer than " + std::to_string(kMaxComponentBytes) +
+                    " bytes is refused");
+      }
+      if (!part.empty() && part != ".") {
+        if (parts.size() == kMaxNameComponents) {
+          tar_.refuse("a name with more than " + std::to_string(kMaxNameComponents) +
+                      " components is refused");
+        }
+        parts.emplace_back(part);
+      }
       at = slash + 1;
     }
     return parts;
+  }
+
+  // A failed mkdir or open of `p` (errno set): refused if the filesystem refuses the name, else
+  // LocalFailure naming the path on disk.
+  [[noreturn]] void cannot(const char* what, const std::string& p) const {
+    const int e = errno;
+    const std::string why = std::string("cannot ") + what + " ";
+    if (name_errno(e)) tar_.refuse(why + quoted_name(p) + ": " + std::strerror(e));
+    tar_.fail_locally(why + (into_ / p).string() + ": " + std::strerror(e));
   }
 
   static std::string joined(const std::vector<std::string>& parts, std::size_t n) {
@@ -80,9 +120,7 @@ class Extractor {
       const std::string p = joined(parts, i);
       auto it = kinds_.find(p);
       if (it == kinds_.end()) {
-        if (::mkdir((into_ / p).c_str(), 0700) != 0) {
-          tar_.refuse("cannot make folder " + quoted_name(p) + ": " + errno_text());
-        }
+        if (::mkdir((into_ / p).c_str(), 0700) != 0) cannot("make the folder", p);
         kinds_[p] = Kind::implied_dir;
       } else if (it->second == Kind::file) {
         tar_.refuse("a directory where a file is: " + quoted_name(p) + " is a file of the archive");
@@ -100,9 +138,7 @@ class Extractor {
       it->second = Kind::dir;  // made for an earlier entry inside it
       return;
     }
-    if (::mkdir((into_ / p).c_str(), 0700) != 0) {
-      tar_.refuse("cannot make the folder: " + errno_text());
-    }
+    if (::mkdir((into_ / p).c_str(), 0700) != 0) cannot("make the folder", p);
     kinds_[p] = Kind::dir;
   }
 
@@ -117,15 +153,18 @@ class Extractor {
     }
     const int fd =
         ::open((into_ / p).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) tar_.refuse("cannot create the file: " + errno_text());
+    if (fd < 0) cannot("create the file", p);
     kinds_[p] = Kind::file;
     try {
-      tar_.copy_data(fd);
+      tar_.copy_data(fd, into_ / p);
     } catch (...) {
       ::close(fd);
       throw;
     }
-    if (::close(fd) != 0) tar_.refuse("cannot write the file: " + errno_text());
+    if (::close(fd) != 0) {
+      const std::string why = errno_text();
+      tar_.fail_locally("cannot write " + (into_ / p).string() + ": " + why);
+    }
   }
 
   // session.json at the top: the top; else the one top-level directory, if there is one.
@@ -160,22 +199,22 @@ BundleDir::BundleDir(const fs::path& bundle) {
     throw UnreadableBundle(bundle.string() + ": not a directory or a tar file");
   }
   const fs::path tmp = fs::temp_directory_path(ec);
-  if (ec) throw UnreadableBundle(bundle.string() + ": no temporary folder: " + ec.message());
+  if (ec) {
+    throw LocalFailure(bundle.string() + ": no temporary folder to unpack it in (" +
+                       temp_folder_named() + "): " + ec.message());
+  }
   std::string tmpl = (tmp / "tally-audit-bundle-XXXXXX").string();
   if (::mkdtemp(tmpl.data()) == nullptr) {
-    throw UnreadableBundle(bundle.string() + ": cannot make a folder to unpack it in (" + tmpl +
-                           "): " + errno_text());
+    throw LocalFailure(bundle.string() + ": cannot make a folder to unpack it in (" + tmpl +
+                       "): " + errno_text());
   }
   archive_ = bundle;
   unpacked_ = tmpl;
   try {
     root_ = Extractor(archive_, unpacked_).run();
-  } catch (const UnreadableBundle&) {
+  } catch (...) {  // refused, a local failure, or out of memory: each goes on as it is
     fs::remove_all(unpacked_, ec);
     throw;
-  } catch (const std::exception& e) {  // out of memory, or a path the filesystem refuses
-    fs::remove_all(unpacked_, ec);
-    throw UnreadableBundle(bundle.string() + ": " + e.what());
   }
 }
 

@@ -10,6 +10,8 @@
 #include <cstring>
 #include <set>
 
+#include "tally/audit/verify/tar_bundle.hpp"
+
 namespace tallystation::audit::verify {
 
 namespace fs = std::filesystem;
@@ -23,6 +25,11 @@ constexpr std::uint64_t kMaxMetaBytes = 1u << 20;
 
 std::string errno_text() {
   return std::strerror(errno);
+}
+
+// Errors of reading or opening the archive that come from this machine, not from the archive.
+bool local_errno(int e) {
+  return e == EMFILE || e == ENFILE || e == ENOMEM || e == ENOBUFS || e == EIO;
 }
 
 // A text field of a header: up to its first NUL, or all of it.
@@ -143,14 +150,34 @@ std::string quoted_name(std::string_view name) {
   return out + "\"";
 }
 
-TarReader::TarReader(const fs::path& archive)
-    : archive_(archive), fd_(::open(archive.c_str(), O_RDONLY | O_CLOEXEC)), buf_(kChunk) {
+TarReader::TarReader(const fs::path& archive) : archive_(archive), buf_(kChunk) {
+  // O_NONBLOCK: a FIFO swapped in after the caller's check must not block the open. Symbolic
+  // links are followed: a bundle given as a link to a tar is a tar.
+  fd_ = ::open(archive.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd_ < 0) {
+    const int e = errno;
+    const std::string why = "cannot open: " + std::string(std::strerror(e));
+    if (local_errno(e)) throw LocalFailure(archive_.string() + ": " + why);
+    refuse_archive(why);
+  }
   struct stat st {};
-  if (fd_ < 0) refuse_archive("cannot open: " + errno_text());
+  std::string why;
+  int e = 0;
   if (::fstat(fd_, &st) != 0) {
-    const std::string why = errno_text();
+    e = errno;
+    why = "cannot open: " + std::string(std::strerror(e));
+  } else if (!S_ISREG(st.st_mode)) {
+    why = "not a regular file";
+  } else if (const int flags = ::fcntl(fd_, F_GETFL);
+             flags < 0 || ::fcntl(fd_, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+    e = errno;
+    why = "cannot open: " + std::string(std::strerror(e));
+  }
+  if (!why.empty()) {
     ::close(fd_);
-    refuse_archive("cannot open: " + why);
+    fd_ = -1;
+    if (e != 0 && local_errno(e)) throw LocalFailure(archive_.string() + ": " + why);
+    refuse_archive(why);
   }
   size_ = static_cast<std::uint64_t>(st.st_size);
 }
@@ -159,9 +186,22 @@ TarReader::~TarReader() {
   if (fd_ >= 0) ::close(fd_);
 }
 
+std::string TarReader::entry_prefix() const {
+  std::string shown;
+  if (name_.size() > kMaxNameBytes) {
+    shown = " " + quoted_name(std::string_view(name_).substr(0, 64)) + "...";
+  } else if (!name_.empty()) {
+    shown = " " + quoted_name(name_);
+  }
+  return archive_.string() + ": entry " + std::to_string(number_) + shown + ": ";
+}
+
 void TarReader::refuse(const std::string& what) const {
-  refuse_archive("entry " + std::to_string(number_) +
-                 (name_.empty() ? "" : " " + quoted_name(name_)) + ": " + what);
+  throw UnreadableBundle(entry_prefix() + what);
+}
+
+void TarReader::fail_locally(const std::string& what) const {
+  throw LocalFailure(entry_prefix() + what);
 }
 
 void TarReader::refuse_archive(const std::string& what) const {
@@ -173,6 +213,7 @@ std::size_t TarReader::read(char* into, std::size_t n) {
   while (got < n) {
     const ssize_t r = ::read(fd_, into + got, n - got);
     if (r < 0 && errno == EINTR) continue;
+    if (r < 0 && local_errno(errno)) fail_locally("cannot read the archive: " + errno_text());
     if (r < 0) refuse("cannot read the archive: " + errno_text());
     if (r == 0) break;
     got += static_cast<std::size_t>(r);
@@ -352,14 +393,19 @@ void TarReader::pax(const std::string& data) {
   }
 }
 
-void TarReader::copy_data(int fd) {
+void TarReader::copy_data(int fd, const fs::path& written) {
   while (data_left_ > 0) {
     const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(data_left_, kChunk));
     if (read(buf_.data(), n) < n) refuse("the data runs past the end of the file (truncated)");
     for (std::size_t done = 0; done < n;) {
       const ssize_t w = ::write(fd, buf_.data() + done, n - done);
       if (w < 0 && errno == EINTR) continue;
-      if (w < 0) refuse("cannot write the file: " + errno_text());
+      // Into a file of our own private folder: whatever fails there (a full disk, a quota, an
+      // I/O error) is this machine's fault, never the archive's.
+      if (w < 0) {
+        const std::string why = errno_text();
+        fail_locally("cannot write " + written.string() + ": " + why);
+      }
       done += static_cast<std::size_t>(w);
     }
     data_left_ -= n;

@@ -5,7 +5,9 @@
 // prefix, pax `path` and GNU long names applied) and copies a file's data 64 KiB at a time;
 // every other entry type, a bad checksum, a truncated archive and compressed input are refused.
 // What names mean on disk is tar_bundle.cpp's business. Every refusal throws UnreadableBundle
-// "ARCHIVE: entry N "NAME": why". Owns the archive's file descriptor; not thread safe.
+// "ARCHIVE: entry N "NAME": why"; a fault of this machine (out of file descriptors or memory, an
+// I/O error, a full disk when copying data out) throws LocalFailure (tar_bundle.hpp) with the
+// same prefix. Owns the archive's file descriptor; not thread safe.
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -25,7 +27,9 @@ struct TarEntry {
 
 class TarReader {
  public:
-  explicit TarReader(const std::filesystem::path& archive);  // throws UnreadableBundle
+  // Opens `archive` without blocking (a FIFO put there is refused, not waited on) and requires a
+  // regular file, following symbolic links: UnreadableBundle "ARCHIVE: not a regular file".
+  explicit TarReader(const std::filesystem::path& archive);
   ~TarReader();
   TarReader(const TarReader&) = delete;
   TarReader& operator=(const TarReader&) = delete;
@@ -34,16 +38,21 @@ class TarReader {
   // copied by then is skipped. Before a file is returned, its data is known to be in the file.
   std::optional<TarEntry> next();
 
-  // Writes the data of the file next() returned to `fd`, then skips its padding.
-  void copy_data(int fd);
+  // Writes the data of the file next() returned to `fd`, then skips its padding. A failed write
+  // throws LocalFailure naming `written`, the file `fd` is open on.
+  void copy_data(int fd, const std::filesystem::path& written);
 
   // Throws UnreadableBundle "ARCHIVE: entry N "NAME": what", for the entry being read; entries
   // are numbered from 1 as `tar tf` lists them (a pax header or long name is part of its entry).
+  // A name longer than kMaxNameBytes is shown by its first 64 bytes: "PREFIX"...
   [[noreturn]] void refuse(const std::string& what) const;
+  // As refuse, but throws LocalFailure: this machine failed, not the archive.
+  [[noreturn]] void fail_locally(const std::string& what) const;
   // Throws UnreadableBundle "ARCHIVE: what".
   [[noreturn]] void refuse_archive(const std::string& what) const;
 
  private:
+  std::string entry_prefix() const;
   std::size_t read(char* into, std::size_t n);
   void need(std::uint64_t bytes) const;
   void skip(std::uint64_t bytes);
