@@ -19,17 +19,32 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void write(const fs::path& p, std::string_view bytes) {
-  std::ofstream out(p, std::ios::binary);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  if (!out) throw std::runtime_error(p.string() + ": cannot be written");
-}
-
 json::object person(const char* id, const crypto::SecretKey& k) {
   return json::object{{"id", id}, {"name", id}, {"public_key", k.public_key().pem()}};
 }
 
 }  // namespace
+
+void write_file(const fs::path& p, std::string_view bytes) {
+  std::ofstream out(p, std::ios::binary);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!out) throw std::runtime_error(p.string() + ": cannot be written");
+}
+
+json::object keys_json(const CongressKeys& keys) {
+  auto who = [](const char* id, const crypto::SecretKey& k) {
+    return json::object{{"id", id}, {"keyid", k.keyid()}, {"public_key", k.public_key().pem()}};
+  };
+  return json::object{
+      {"station", json::object{{"keyid", keys.station.keyid()},
+                               {"public_key", keys.station.public_key().pem()}}},
+      {"officials", json::array{who("o1", keys.official)}},
+      {"counting_committee", json::array{who("m1", keys.member1), who("m2", keys.member2)}},
+      {"terminals", json::array{json::object{{"id", "t1"},
+                                             {"keyid", keys.terminal.keyid()},
+                                             {"public_key", keys.terminal.public_key().pem()},
+                                             {"state", "enrolled"}}}}};
+}
 
 void add_key_members(json::object& session, const CongressKeys& keys) {
   session["officials"] = json::array{person("o1", keys.official)};
@@ -56,7 +71,7 @@ BundleWriter::BundleWriter(fs::path out, std::string session_text, const Congres
   env_.count = [this](const tally::Contest& contest) { return count_box(contest, box_); };
   head_ = *crypto::digest_from_hex(session_.config_hash);
   fs::create_directories(out_);
-  write(out_ / "session.json", session_text);
+  write_file(out_ / "session.json", session_text);
 }
 
 void BundleWriter::command(const std::string& name, json::object args) {
@@ -124,11 +139,11 @@ const congress::ContestState& BundleWriter::round(const std::string& contest, st
 
   const fs::path dir = out_ / "rounds" / contest / std::to_string(round);
   fs::create_directories(dir);
-  write(dir / "ballots.jsonl", lines);
+  write_file(dir / "ballots.jsonl", lines);
   std::string token_lines;
   token_lines.reserve(tokens.size() * 65);
   for (const crypto::Digest& h : tokens) token_lines += crypto::to_hex(h) + "\n";
-  write(dir / "tokens.txt", token_lines);
+  write_file(dir / "tokens.txt", token_lines);
 
   // The minutes, as the station's results book writes them at close.
   const congress::ContestState& cs = state_.contest(contest);
@@ -153,27 +168,15 @@ const congress::ContestState& BundleWriter::round(const std::string& contest, st
       crypto::make_envelope(keys_.station, crypto::payload_type::kResult, payload);
   for (const crypto::SecretKey* k : {&keys_.member1, &keys_.member2})
     env.signatures.push_back(crypto::sign_envelope(*k, env.payload_type, env.payload));
-  write(dir / "minutes.json", crypto::serialize(env) + "\n");
+  write_file(dir / "minutes.json", crypto::serialize(env) + "\n");
   return cs;
 }
 
 void BundleWriter::finish() {
-  write(out_ / "commands.jsonl", log_);
-  write(out_ / "command_log.json",
+  write_file(out_ / "commands.jsonl", log_);
+  write_file(out_ / "command_log.json",
         json::serialize(json::object{{"size", seq_}, {"head", crypto::to_hex(head_)}}) + "\n");
-  auto who = [](const char* id, const crypto::SecretKey& k) {
-    return json::object{{"id", id}, {"keyid", k.keyid()}, {"public_key", k.public_key().pem()}};
-  };
-  const json::object keys{
-      {"station", json::object{{"keyid", keys_.station.keyid()},
-                               {"public_key", keys_.station.public_key().pem()}}},
-      {"officials", json::array{who("o1", keys_.official)}},
-      {"counting_committee", json::array{who("m1", keys_.member1), who("m2", keys_.member2)}},
-      {"terminals", json::array{json::object{{"id", "t1"},
-                                             {"keyid", keys_.terminal.keyid()},
-                                             {"public_key", keys_.terminal.public_key().pem()},
-                                             {"state", "enrolled"}}}}};
-  write(out_ / "keys.json", json::serialize(keys) + "\n");
+  write_file(out_ / "keys.json", json::serialize(keys_json(keys_)) + "\n");
 }
 
 }  // namespace tallystation::station::tools

@@ -37,6 +37,12 @@ struct CongressKeys {
 // `counting_committee` (m1, m2; both must sign) and `terminals` (t1).
 void add_key_members(boost::json::object& session, const CongressKeys& keys);
 
+// keys.json of a bundle signed with these keys (docs/audit.md "The bundle"), t1 enrolled.
+boost::json::object keys_json(const CongressKeys& keys);
+
+// Writes `bytes` to `p`; std::runtime_error naming the file if it cannot.
+void write_file(const std::filesystem::path& p, std::string_view bytes);
+
 class BundleWriter {
  public:
   // `session_text` is written to session.json as given; it must name the keys as

@@ -21,8 +21,10 @@
 #include "station/app/messages.hpp"
 #include "station/app/minutes.hpp"
 #include "station/config/session.hpp"
+#include "station/tools/bundle_writer.hpp"
 
 using namespace tallystation;
+using namespace tallystation::station::tools;
 namespace json = boost::json;
 namespace fs = std::filesystem;
 
@@ -37,40 +39,24 @@ struct Options {
   unsigned threads = 2;
 };
 
-void write(const fs::path& p, std::string_view bytes) {
-  std::ofstream out(p, std::ios::binary);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  if (!out) throw std::runtime_error(p.string() + ": cannot be written");
-}
-
-json::object person(const char* id, const crypto::SecretKey& k) {
-  return json::object{{"id", id}, {"name", id}, {"public_key", k.public_key().pem()}};
-}
-
-std::string session_bytes(const Options& o, const crypto::SecretKey& official,
-                          const crypto::SecretKey& m1, const crypto::SecretKey& m2,
-                          const crypto::SecretKey& terminal) {
+std::string session_bytes(const Options& o, const CongressKeys& keys) {
   json::array candidates;
   for (std::uint32_t i = 1; i <= o.candidates; ++i) {
     candidates.push_back(
         json::object{{"id", "c" + std::to_string(i)}, {"name", "Candidate " + std::to_string(i)}});
   }
-  return json::serialize(json::object{
+  json::object session{
       {"id", "bench"},
       {"title", "Benchmark congress"},
       {"organisation", "The Party"},
       {"congress_kind", "delegates"},
       {"convened", std::min<std::uint64_t>(o.ballots + 10, 1000000)},  // the session's limit
-      {"officials", json::array{person("o1", official)}},
-      {"counting_committee",
-       json::object{{"members", json::array{person("m1", m1), person("m2", m2)}},
-                    {"required_signatures", 2}}},
-      {"terminals",
-       json::array{json::object{{"id", "t1"}, {"public_key", terminal.public_key().pem()}}}},
       {"contests", json::array{json::object{{"id", "cc"},
                                             {"title", "Central Committee"},
                                             {"seats", o.seats},
-                                            {"candidates", std::move(candidates)}}}}});
+                                            {"candidates", std::move(candidates)}}}}};
+  add_key_members(session, keys);
+  return json::serialize(session);
 }
 
 // Ballot i: its token (deterministic from the seed) and marks (a random subset of at most
@@ -108,13 +94,11 @@ int run(const Options& o) {
   const fs::path out(o.out);
   if (fs::exists(out)) throw std::runtime_error(out.string() + ": already exists");
   fs::create_directories(out / "rounds/cc/1");
-  const auto official = crypto::SecretKey::generate(crypto::KeyType::ed25519);
-  const auto m1 = crypto::SecretKey::generate(crypto::KeyType::ed25519);
-  const auto m2 = crypto::SecretKey::generate(crypto::KeyType::ed25519);
-  const auto terminal = crypto::SecretKey::generate(crypto::KeyType::ed25519);
-  const auto station_key = crypto::SecretKey::generate(crypto::KeyType::ed25519);
-  const std::string session_text = session_bytes(o, official, m1, m2, terminal);
-  write(out / "session.json", session_text);
+  const CongressKeys keys;
+  const crypto::SecretKey& official = keys.official;
+  const crypto::SecretKey& terminal = keys.terminal;
+  const std::string session_text = session_bytes(o, keys);
+  write_file(out / "session.json", session_text);
   auto session = station::parse_session(session_text);
   if (!session) throw std::runtime_error(session.error().message);
 
@@ -150,7 +134,7 @@ int run(const Options& o) {
   if (!ballots) throw std::runtime_error("ballots.jsonl: cannot be written");
   std::string token_lines;
   for (const crypto::Digest& h : tokens) token_lines += crypto::to_hex(h) + "\n";
-  write(out / "rounds/cc/1/tokens.txt", token_lines);
+  write_file(out / "rounds/cc/1/tokens.txt", token_lines);
 
   // The command log: enrol, tokens in the station's batches of at most 10000, open, close.
   Log log;
@@ -164,9 +148,8 @@ int run(const Options& o) {
   log.add(official, "open_round", {{"contest", "cc"}, {"round", 1}});
   const std::string head_before_close = crypto::to_hex(log.head);
   log.add(official, "close_round", {{"contest", "cc"}, {"round", 1}});
-  write(out / "commands.jsonl", log.lines);
-  write(
-      out / "command_log.json",
+  write_file(out / "commands.jsonl", log.lines);
+  write_file(out / "command_log.json",
       json::serialize(json::object{{"size", log.size}, {"head", crypto::to_hex(log.head)}}) + "\n");
 
   // The minutes, counted by the station's own code, signed by the station and both members.
@@ -194,24 +177,12 @@ int run(const Options& o) {
   f.before.known = session->contests[0].candidates;
   const station::Minutes m = station::make_minutes(f, payloads);
   crypto::Envelope env =
-      crypto::make_envelope(station_key, crypto::payload_type::kResult, m.payload);
-  for (const crypto::SecretKey* k : {&m1, &m2})
+      crypto::make_envelope(keys.station, crypto::payload_type::kResult, m.payload);
+  for (const crypto::SecretKey* k : {&keys.member1, &keys.member2})
     env.signatures.push_back(crypto::sign_envelope(*k, env.payload_type, env.payload));
-  write(out / "rounds/cc/1/minutes.json", crypto::serialize(env) + "\n");
+  write_file(out / "rounds/cc/1/minutes.json", crypto::serialize(env) + "\n");
 
-  auto who = [](const char* id, const crypto::SecretKey& k) {
-    return json::object{{"id", id}, {"keyid", k.keyid()}, {"public_key", k.public_key().pem()}};
-  };
-  json::object keys{
-      {"station", json::object{{"keyid", station_key.keyid()},
-                               {"public_key", station_key.public_key().pem()}}},
-      {"officials", json::array{who("o1", official)}},
-      {"counting_committee", json::array{who("m1", m1), who("m2", m2)}},
-      {"terminals", json::array{json::object{{"id", "t1"},
-                                             {"keyid", terminal.keyid()},
-                                             {"public_key", terminal.public_key().pem()},
-                                             {"state", "enrolled"}}}}};
-  write(out / "keys.json", json::serialize(keys) + "\n");
+  write_file(out / "keys.json", json::serialize(keys_json(keys)) + "\n");
   std::cout << "wrote " << o.ballots << " ballots to " << out.string() << "\n";
   return 0;
 }

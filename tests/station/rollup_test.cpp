@@ -27,6 +27,7 @@
 #include "crypto/dsse.hpp"
 #include "exported_bundle.hpp"
 #include "forged_log.hpp"
+#include "rollup_options.hpp"
 #include "station/ctl/audit_bundle.hpp"
 #include "tally/audit/rollup/html_report.hpp"
 #include "tally/audit/rollup/nist_results.hpp"
@@ -43,13 +44,6 @@ namespace rollup = tallystation::audit::rollup;
 namespace verify = tallystation::audit::verify;
 
 namespace {
-
-// The rollup on `jobs` threads, nothing else set (no NIST staging).
-rollup::RollupOptions jobs_option(unsigned jobs) {
-  rollup::RollupOptions o;
-  o.jobs = jobs;
-  return o;
-}
 
 // {"id","name","birth_date","sex","ethnic_group","local"}; born on 1 January, so the age on the
 // congress date 2025-06-10 is 2025 - year.

@@ -22,6 +22,7 @@
 #include "core_fixture.hpp"
 #include "crypto/hash.hpp"
 #include "exported_bundle.hpp"
+#include "rollup_options.hpp"
 #include "station/ctl/audit_bundle.hpp"
 #include "tally/audit/rollup/season.hpp"
 #include "tally/audit/verify/tar_bundle.hpp"
@@ -37,13 +38,6 @@ namespace rollup = tallystation::audit::rollup;
 namespace verify = tallystation::audit::verify;
 
 namespace {
-
-// The rollup on `jobs` threads, nothing else set (no NIST staging).
-rollup::RollupOptions jobs_option(unsigned jobs) {
-  rollup::RollupOptions o;
-  o.jobs = jobs;
-  return o;
-}
 
 // One congress (contest cc, four ballots, closed), exported once per test binary, and the first
 // ballot's receipt.
