@@ -33,15 +33,17 @@ const unsigned char* bytes(std::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());
 }
 
-// Value of a base64 character of the standard alphabet, or -1. Used only to validate input
-// strictly before OpenSSL's decoder (which is lenient about whitespace and padding) sees it.
+// Value of each byte as a character of the standard base64 alphabet (RFC 4648 section 4), or -1.
+constexpr std::array<signed char, 256> kBase64Values = [] {
+  std::array<signed char, 256> t{};
+  t.fill(-1);
+  const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (int i = 0; i < 64; ++i) t[static_cast<unsigned char>(alphabet[i])] = static_cast<signed char>(i);
+  return t;
+}();
+
 int base64_value(char c) noexcept {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
+  return kBase64Values[static_cast<unsigned char>(c)];
 }
 
 }  // namespace
@@ -123,16 +125,12 @@ Digest Sha256::finish() {
 }
 
 std::string to_hex(std::string_view in) {
-  if (in.empty()) return {};
-  std::string out(in.size() * 2 + 1, '\0');
-  std::size_t len = 0;
-  if (OPENSSL_buf2hexstr_ex(out.data(), out.size(), &len, bytes(in), in.size(), '\0') != 1) {
-    throw std::runtime_error("crypto: hex encoding failed");
-  }
-  out.resize(in.size() * 2);
-  // OpenSSL writes upper case; the wire format (keyid, hashes) is lower case.
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(in.size() * 2, '\0');
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    const auto b = static_cast<unsigned char>(in[i]);
+    out[2 * i] = kDigits[b >> 4];
+    out[2 * i + 1] = kDigits[b & 0xf];
   }
   return out;
 }
@@ -143,17 +141,18 @@ std::string to_hex(const Digest& d) {
 
 Result<std::string> from_hex(std::string_view hex) {
   if (hex.size() % 2 != 0) return Errc::bad_hex;
-  if (hex.empty()) return std::string{};
-  // OpenSSL's parser reads a C string: an embedded NUL would end it early, so refuse it here.
-  if (hex.find('\0') != std::string_view::npos) return Errc::bad_hex;
-  const std::string z(hex);
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
   std::string out(hex.size() / 2, '\0');
-  std::size_t len = 0;
-  if (OPENSSL_hexstr2buf_ex(reinterpret_cast<unsigned char*>(out.data()), out.size(), &len,
-                            z.c_str(), '\0') != 1 ||
-      len != out.size()) {
-    detail::clear_errors();
-    return Errc::bad_hex;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const int hi = nibble(hex[2 * i]);
+    const int lo = nibble(hex[2 * i + 1]);
+    if ((hi | lo) < 0) return Errc::bad_hex;
+    out[i] = static_cast<char>((hi << 4) | lo);
   }
   return out;
 }
@@ -181,26 +180,38 @@ std::string base64_encode(std::string_view in) {
 Result<std::string> base64_decode(std::string_view b64) {
   if (b64.size() % 4 != 0) return Errc::bad_base64;
   if (b64.empty()) return std::string{};
-  if (b64.size() > static_cast<std::size_t>(INT_MAX)) return Errc::bad_base64;
   std::size_t pad = 0;
   if (b64.back() == '=') pad = b64[b64.size() - 2] == '=' ? 2 : 1;
   const std::size_t data_chars = b64.size() - pad;
-  for (std::size_t i = 0; i < data_chars; ++i) {
-    if (base64_value(b64[i]) < 0) return Errc::bad_base64;
+  std::string out(b64.size() / 4 * 3 - pad, '\0');
+  // Four characters make three bytes; the last group may hold two or three characters (with
+  // their padding). Any character outside the alphabet, '=' anywhere but at the end included, is
+  // refused.
+  std::size_t o = 0;
+  std::size_t i = 0;
+  for (; i + 4 <= data_chars; i += 4) {
+    const int a = base64_value(b64[i]);
+    const int b = base64_value(b64[i + 1]);
+    const int c = base64_value(b64[i + 2]);
+    const int d = base64_value(b64[i + 3]);
+    if ((a | b | c | d) < 0) return Errc::bad_base64;
+    const unsigned v = (unsigned(a) << 18) | (unsigned(b) << 12) | (unsigned(c) << 6) | unsigned(d);
+    out[o++] = static_cast<char>(v >> 16);
+    out[o++] = static_cast<char>(v >> 8);
+    out[o++] = static_cast<char>(v);
   }
-  // Canonical form only (RFC 4648 section 3.5): the bits that padding discards must be zero, so
-  // that every byte string has exactly one accepted encoding.
-  const int last = base64_value(b64[data_chars - 1]);
-  if ((pad == 1 && (last & 0x3) != 0) || (pad == 2 && (last & 0xf) != 0)) return Errc::bad_base64;
-
-  std::string out(b64.size() / 4 * 3, '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes(b64),
-                                static_cast<int>(b64.size()));
-  if (n < 0 || static_cast<std::size_t>(n) != out.size()) {
-    detail::clear_errors();
-    return Errc::bad_base64;
+  if (pad != 0) {
+    const int a = base64_value(b64[i]);
+    const int b = base64_value(b64[i + 1]);
+    const int c = pad == 1 ? base64_value(b64[i + 2]) : 0;
+    if ((a | b | c) < 0) return Errc::bad_base64;
+    // Canonical form only (RFC 4648 section 3.5): the bits that padding discards must be zero,
+    // so that every byte string has exactly one accepted encoding.
+    if ((pad == 1 && (c & 0x3) != 0) || (pad == 2 && (b & 0xf) != 0)) return Errc::bad_base64;
+    const unsigned v = (unsigned(a) << 18) | (unsigned(b) << 12) | (unsigned(c) << 6);
+    out[o++] = static_cast<char>(v >> 16);
+    if (pad == 1) out[o++] = static_cast<char>(v >> 8);
   }
-  out.resize(out.size() - pad);  // EVP_DecodeBlock counts the padding as zero bytes
   return out;
 }
 

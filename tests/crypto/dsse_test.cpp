@@ -221,6 +221,69 @@ TEST_CASE("parse_envelope ignores unknown members and accepts an empty signature
   CHECK(e->signatures.empty());
 }
 
+namespace {
+
+// parse_envelope and the reference parser give the same answer: the same envelope, or the same
+// error.
+void same_answer(const std::string& text) {
+  auto fast = parse_envelope(text);
+  auto ref = parse_envelope_reference(text);
+  INFO(text);
+  REQUIRE(fast.has_value() == ref.has_value());
+  if (fast) {
+    CHECK(*fast == *ref);
+  } else {
+    CHECK(fast.error() == ref.error());
+  }
+}
+
+}  // namespace
+
+TEST_CASE("parse_envelope answers as the full JSON parser on every variation of an envelope",
+          "[crypto][dsse]") {
+  const auto key = SecretKey::generate(KeyType::ed25519);
+  Envelope two = make_envelope(key, payload_type::kBallot, kBallot);
+  two.signatures.push_back(sign_envelope(key, payload_type::kBallot, "other"));
+  const std::string wire = serialize(two);
+  std::vector<std::string> texts = {
+      wire,
+      R"({"payload":"","payloadType":"t","signatures":[]})",
+      " \t\r\n{ \"signatures\" : [ { \"sig\" : \"AAAA\" , \"keyid\" : \"k\" } ] , "
+      "\"payloadType\" : \"t\" , \"payload\" : \"aGk=\" } \n",
+      R"({"payload":"aGk=","payloadType":"t\u0041","signatures":[]})",
+      R"({"payload":"aGk=","payloadType":"t\"q","signatures":[]})",
+      R"({"payload":"aGk=","payloadType":"t/x","signatures":[],"extra":1})",
+      R"({"payload":"aGk=","payloadType":"t","signatures":[{"keyid":"k","sig":"AAAA","x":null}]})",
+      R"({"payload":"aGk=","payloadType":"t","signatures":[{"keyid":"k","sig":"AAAA"},]})",
+      R"({"payload":"aGk=","payloadType":"t","signatures":[{"keyid":"k","sig":"AAAA"}],})",
+      R"({"payload":"aGk=","payloadType":"t","signatures":[,]})",
+      R"({"payload":"aGk=","payloadType":"t","signatures":[{}]})",
+      R"({"payload":"aGk=","payloadType":"t","payload":"aGk=","signatures":[]})",
+      R"({"payload":"aGk=","payloadType":"t","signatures":[{"keyid":"k","keyid":"k"}]})",
+      R"({"payload":"aGk=","payloadType":"t","signatures":[{"sig":"AAAA","sig":"AAAA"}]})",
+      "{\"payload\":\"aGk=\",\"payloadType\":\"t\xc3\xa9\",\"signatures\":[]}",
+      "{\"payload\":\"aGk=\",\"payloadType\":\"t\x7f\",\"signatures\":[]}",
+      "{\"payload\":\"aGk=\",\"payloadType\":\"t\x01\",\"signatures\":[]}",
+      "{\"payload\":\"aGk=\",\"payloadType\":\"t\",\"signatures\":[]}\f",
+      R"({"payload":"aGk","payloadType":"t","signatures":[{"keyid":"k","sig":"A"}]})",
+      R"({"payload":"aGk=","payloadType":"t","signatures":[{"keyid":"k","sig":"A"}]})",
+  };
+  for (const std::string& t : texts) same_answer(t);
+  // Every truncation, every byte deleted, and every byte replaced by one of the characters the
+  // readers treat specially, in a real two-signature envelope.
+  const std::string specials = std::string("\"\\ \t\n\r,:{}[]=A0/+\x7f\xc3", 19) + '\0';
+  for (std::size_t i = 0; i <= wire.size(); ++i) {
+    same_answer(wire.substr(0, i));
+    if (i == wire.size()) break;
+    same_answer(wire.substr(0, i) + wire.substr(i + 1));
+    for (char c : specials) {
+      std::string t = wire;
+      t[i] = c;
+      same_answer(t);
+    }
+  }
+}
+
 TEST_CASE("deeply nested or huge hostile JSON is refused without a crash", "[crypto][dsse]") {
   CHECK(parse_envelope(std::string(100000, '[')).error() == Errc::bad_json);
   CHECK(parse_envelope(std::string(100000, '{')).error() == Errc::bad_json);

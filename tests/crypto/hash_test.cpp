@@ -78,6 +78,33 @@ TEST_CASE("base64 decoding is strict", "[crypto][hash]") {
   CHECK(r.error() == Errc::bad_base64);
 }
 
+TEST_CASE("base64 accepts exactly the canonical encodings, byte by byte", "[crypto][hash]") {
+  // Every byte value at every position of "Zm9vYg==" ("foob"). Accepted: any letter of the
+  // alphabet in the four full characters and the first of the last group; in its second, only
+  // those whose low four bits are zero (A, Q, g, w: the padding drops them); in place of the first
+  // '=', '=' or a character whose low two bits are zero (16 of them, making "foo" + one more
+  // byte); in place of the last, only '='.
+  const std::string base = "Zm9vYg==";
+  const std::size_t want[] = {64, 64, 64, 64, 64, 4, 17, 1};
+  for (std::size_t pos = 0; pos < base.size(); ++pos) {
+    std::size_t accepted = 0;
+    for (int c = 0; c < 256; ++c) {
+      std::string s = base;
+      s[pos] = static_cast<char>(c);
+      auto r = base64_decode(s);
+      if (!r) {
+        CHECK(r.error() == Errc::bad_base64);
+        continue;
+      }
+      ++accepted;
+      INFO(s);
+      CHECK(base64_encode(*r) == s);  // an accepted text is the one encoding of its bytes
+    }
+    INFO("position " << pos);
+    CHECK(accepted == want[pos]);
+  }
+}
+
 TEST_CASE("random bytes have the asked length and differ", "[crypto][hash]") {
   CHECK(random_bytes(0).empty());
   const auto a = random_bytes(32);
