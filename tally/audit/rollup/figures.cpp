@@ -7,6 +7,7 @@
 
 #include "crypto/dsse.hpp"
 #include "crypto/hash.hpp"
+#include "tally/audit/verify/bundle_model.hpp"
 #include "tally/congress/people.hpp"
 
 namespace tallystation::audit::rollup {
@@ -17,9 +18,7 @@ namespace json = boost::json;
 namespace {
 
 std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) throw std::runtime_error(p.string() + ": cannot open");
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return verify::read_whole_file(p);
 }
 
 std::size_t office_index(std::string_view office) {

@@ -11,6 +11,7 @@
 
 #include "crypto/dsse.hpp"
 #include "crypto/hash.hpp"
+#include "tally/audit/verify/bundle_model.hpp"
 
 namespace tallystation::audit::rollup {
 
@@ -20,9 +21,7 @@ namespace json = boost::json;
 namespace {
 
 std::string read_bytes(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) throw std::runtime_error(p.string() + ": cannot open");
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return verify::read_whole_file(p);
 }
 
 json::object minutes_payload(const fs::path& file, const std::string& bytes) {

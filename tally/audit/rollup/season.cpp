@@ -26,9 +26,11 @@ namespace json = boost::json;
 namespace {
 
 std::optional<std::string> slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return std::nullopt;
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  try {
+    return verify::read_whole_file(p);
+  } catch (const verify::UnreadableBundle&) {
+    return std::nullopt;
+  }
 }
 
 // A string member of a JSON file's top object, or "" if the file or member is not there.
