@@ -1,8 +1,6 @@
 #include "tally/audit/rollup/figures.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <iterator>
 #include <stdexcept>
 
 #include "crypto/dsse.hpp"
@@ -16,10 +14,6 @@ namespace fs = std::filesystem;
 namespace json = boost::json;
 
 namespace {
-
-std::string read_file(const fs::path& p) {
-  return verify::read_whole_file(p);
-}
 
 std::size_t office_index(std::string_view office) {
   auto it = std::find(kOffices.begin(), kOffices.end(), office);
@@ -182,7 +176,7 @@ const BodyFigures& Figures::body(std::string_view office) const {
 }
 
 Figures bundle_figures(const fs::path& bundle, std::vector<ContestTrace>& contests) {
-  const std::string session_bytes = read_file(bundle / "session.json");
+  const std::string session_bytes = verify::read_whole_file(bundle / "session.json");
   congress::PeopleParse people = congress::parse_people(session_bytes);
   if (!people.error.empty()) throw std::runtime_error("session.json: " + people.error);
   const json::value session = json::parse(session_bytes);
@@ -198,7 +192,7 @@ Figures bundle_figures(const fs::path& bundle, std::vector<ContestTrace>& contes
       continue;
     }
     const fs::path file = dir / std::to_string(t.round) / "minutes.json";
-    const std::string bytes = read_file(file);
+    const std::string bytes = verify::read_whole_file(file);
     t.minutes_sha256 = crypto::to_hex(crypto::sha256(bytes));
     auto env = crypto::parse_envelope(bytes);
     if (!env) throw std::runtime_error(file.string() + ": not a DSSE envelope");

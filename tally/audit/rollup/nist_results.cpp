@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <stdexcept>
 
@@ -19,10 +17,6 @@ namespace fs = std::filesystem;
 namespace json = boost::json;
 
 namespace {
-
-std::string read_bytes(const fs::path& p) {
-  return verify::read_whole_file(p);
-}
 
 json::object minutes_payload(const fs::path& file, const std::string& bytes) {
   auto env = crypto::parse_envelope(bytes);
@@ -122,7 +116,7 @@ void add_contest(const fs::path& bundle, const json::object& def, const ContestT
   for (std::uint32_t round = 1; round <= t.round; ++round) {
     const fs::path file = bundle / "rounds" / contest / std::to_string(round) / "minutes.json";
     if (!fs::exists(file)) continue;  // a round number never closed
-    const std::string bytes = read_bytes(file);
+    const std::string bytes = verify::read_whole_file(file);
     if (round == t.round && crypto::to_hex(crypto::sha256(bytes)) != t.minutes_sha256) {
       throw std::runtime_error(file.string() + ": changed since it was verified");
     }
@@ -159,7 +153,7 @@ void add_contest(const fs::path& bundle, const json::object& def, const ContestT
 
 std::string render_nist(const fs::path& bundle, const BundleOutcome& o, const Unit& unit,
                         const NistContext& ctx) {
-  const std::string session_bytes = read_bytes(bundle / "session.json");
+  const std::string session_bytes = verify::read_whole_file(bundle / "session.json");
   if (crypto::to_hex(crypto::sha256(session_bytes)) != o.config_hash) {
     throw std::runtime_error((bundle / "session.json").string() +
                              ": changed since it was verified");
